@@ -1,0 +1,33 @@
+// Small builders shared by the harness's own tests and later suites.
+import type { k8s } from '../../src/kube/types.ts';
+import type { Cluster } from './cluster.ts';
+
+let counter = 0;
+
+/** One namespace per test: a unique name, created and returned. */
+export async function createNamespace(cluster: Cluster, prefix: string): Promise<string> {
+  const name = `${prefix}-${process.pid}-${++counter}`;
+  await cluster.clients.core.createNamespace({ body: { metadata: { name } } });
+  return name;
+}
+
+export function deployment(name: string, replicas: number, image = 'registry.invalid/app:v1'): k8s.V1Deployment {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name },
+    spec: {
+      replicas,
+      selector: { matchLabels: { app: name } },
+      template: {
+        metadata: { labels: { app: name } },
+        spec: { containers: [{ name: 'app', image }] },
+      },
+    },
+  };
+}
+
+export async function readyReplicas(cluster: Cluster, namespace: string, name: string): Promise<number> {
+  const live = await cluster.clients.apps.readNamespacedDeployment({ namespace, name });
+  return live.status?.readyReplicas ?? 0;
+}
