@@ -4,7 +4,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 .SHELLFLAGS := -eu -o pipefail -c
 
-CACHE_DIR ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/sluice
+CACHE_DIR ?= $(or $(SLUICE_CACHE_DIR),$(or $(XDG_CACHE_HOME),$(HOME)/.cache)/sluice)
 NODE_VERSION := $(shell sed -n 's/.*"node": "\([0-9.]*\)".*/\1/p' tools/node/package.json)
 export PATH := $(CACHE_DIR)/node-$(NODE_VERSION)/node_modules/.bin:$(CURDIR)/node_modules/.bin:$(PATH)
 
