@@ -13,7 +13,7 @@ TEST_CONCURRENCY ?= 2
 UNIT_TESTS := 'src/**/*.test.ts' 'tools/**/*.test.ts'
 INTEGRATION_TESTS := 'test/**/*.test.ts'
 
-.PHONY: help setup build lint typecheck test test-unit test-integration cluster-up cluster-down clean clean-cache node-check
+.PHONY: help setup build lint typecheck test test-unit test-integration bench cluster-up cluster-down clean clean-cache node-check
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -47,6 +47,9 @@ test-unit: node-check ## Unit tests only (pure code, no cluster)
 
 test-integration: node-check ## Integration tests against the real control plane, Prometheus and git
 	node --test --test-concurrency=$(TEST_CONCURRENCY) $(INTEGRATION_TESTS)
+
+bench: node-check ## Benchmarks (not part of make test): control-plane start time and memory
+	node test/bench/cluster-start.ts
 
 cluster-up: node-check ## Start a local control plane in the background; prints its kubeconfig
 	@node test/harness/cluster-cli.ts up
