@@ -1,0 +1,21 @@
+// Names Sluice writes onto objects. Where Argo Rollouts has a name for the same thing, Sluice
+// uses Argo's (users migrate by changing apiVersion; dashboards and selectors keep working).
+export const GROUP = 'sluice.dev';
+export const VERSION = 'v1alpha1';
+export const API_VERSION = `${GROUP}/${VERSION}`;
+
+/** Label on ReplicaSets, their pods, and the canary/stable Service selectors (Argo's name). */
+export const POD_TEMPLATE_HASH_LABEL = 'rollouts-pod-template-hash';
+/** Revision number of a ReplicaSet within its Rollout (Argo: rollout.argoproj.io/revision). */
+export const REVISION_ANNOTATION = 'sluice.dev/revision';
+/** Git commit an object was synced from; copied by the rollout controller onto its ReplicaSets. */
+export const GIT_REVISION_ANNOTATION = 'sluice.dev/git-revision';
+export const APPLICATION_ANNOTATION = 'sluice.dev/application';
+/** On Services, VirtualServices and DestinationRules whose rollout-owned fields Sluice manages. */
+export const MANAGED_BY_ROLLOUT_ANNOTATION = 'sluice.dev/managed-by-rollout';
+/** When a scaled-down-later ReplicaSet may be scaled to zero (RFC 3339). */
+export const SCALE_DOWN_DEADLINE_ANNOTATION = 'sluice.dev/scale-down-deadline';
+
+/** Field managers: every write names one, so managedFields tells who owns what. */
+export const ROLLOUT_FIELD_MANAGER = 'sluice-rollouts';
+export const GITOPS_FIELD_MANAGER = 'sluice-gitops';

@@ -1,0 +1,20 @@
+// The named effects the rollout machine asks for. The controller executes them, in order,
+// idempotently (executor.ts); the machine itself never does I/O.
+
+export type Effect =
+  /** Create the ReplicaSet for `hash` from the Rollout's template if missing, and set its replicas. */
+  | { readonly type: 'ensureReplicaSet'; readonly params: { readonly hash: string; readonly replicas: number } }
+  /** Scale an existing ReplicaSet (old revisions). */
+  | { readonly type: 'scaleReplicaSet'; readonly params: { readonly hash: string; readonly replicas: number } }
+  /** Write (or with null, remove) the time after which a ReplicaSet is scaled to zero. */
+  | { readonly type: 'setScaleDownDeadline'; readonly params: { readonly hash: string; readonly deadline: string | null } }
+  /** Point the canary or stable Service's selector at a pod-template-hash. */
+  | { readonly type: 'setServiceSelector'; readonly params: { readonly role: 'canary' | 'stable'; readonly hash: string } }
+  /** Route `canaryWeight`% to the canary and the rest to the stable destination on every managed route. */
+  | { readonly type: 'setCanaryWeight'; readonly params: { readonly canaryWeight: number } }
+  | {
+      readonly type: 'recordEvent';
+      readonly params: { readonly eventType: 'Normal' | 'Warning'; readonly reason: string; readonly message: string };
+    };
+
+export type EffectType = Effect['type'];

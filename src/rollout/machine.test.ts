@@ -1,0 +1,317 @@
+// Every transition of the rollout machine, driven through decide() with a fixed clock and a
+// tiny in-memory "cluster" that applies the effects (pure test double: no I/O).
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { decide, type Decision } from './decide.ts';
+import type { Effect } from './effects.ts';
+import type { Observations, ReplicaSetView } from './observations.ts';
+import type { PlanStep, RolloutPlan } from './plan.ts';
+import type { MachineStatus } from './status.ts';
+
+const T0 = Date.parse('2026-11-22T10:00:00Z');
+
+function plan(podHash: string, steps: PlanStep[], extra: Partial<RolloutPlan> = {}): RolloutPlan {
+  return {
+    podHash,
+    replicas: 3,
+    steps,
+    stepsHash: JSON.stringify(steps),
+    paused: false,
+    scaleDownDelaySeconds: 30,
+    abortScaleDownDelaySeconds: 30,
+    canaryService: 'web-canary',
+    stableService: 'web-stable',
+    ...extra,
+  };
+}
+
+/** A pretend cluster: ReplicaSets become ready at once unless `ready` is false. */
+class World {
+  replicaSets = new Map<string, ReplicaSetView>();
+  canaryServiceHash: string | undefined;
+  stableServiceHash: string | undefined;
+  canaryWeight: number | undefined = 0;
+  status: MachineStatus = {};
+  now = T0;
+  ready = true;
+  log: Effect[] = [];
+
+  observations(): Observations {
+    return {
+      replicaSets: [...this.replicaSets.values()],
+      canaryServiceHash: this.canaryServiceHash,
+      stableServiceHash: this.stableServiceHash,
+      canaryWeight: this.canaryWeight,
+    };
+  }
+
+  tick(p: RolloutPlan | undefined, problems: { field: string; message: string }[] = []): Decision {
+    const decision = decide({ plan: p, status: this.status, observations: this.observations(), problems, now: this.now });
+    for (const effect of decision.effects) this.apply(effect);
+    this.log.push(...decision.effects);
+    this.status = decision.status;
+    return decision;
+  }
+
+  /** Ticks until nothing changes (at most 20 times); returns the effects of the last tick. */
+  settle(p: RolloutPlan | undefined): Effect[] {
+    for (let i = 0; i < 20; i++) {
+      const before = JSON.stringify([this.status, this.observations()]);
+      const { effects } = this.tick(p);
+      if (JSON.stringify([this.status, this.observations()]) === before) return [...effects];
+    }
+    throw new Error('did not settle');
+  }
+
+  apply(effect: Effect): void {
+    const p = effect.params;
+    if (effect.type === 'ensureReplicaSet' || effect.type === 'scaleReplicaSet') {
+      const existing = this.replicaSets.get(effect.params.hash);
+      const ready = this.ready ? effect.params.replicas : (existing?.readyReplicas ?? 0);
+      this.replicaSets.set(effect.params.hash, {
+        hash: effect.params.hash,
+        revision: existing?.revision ?? this.replicaSets.size + 1,
+        replicas: effect.params.replicas,
+        readyReplicas: Math.min(ready, effect.params.replicas),
+        availableReplicas: Math.min(ready, effect.params.replicas),
+        scaleDownDeadline: existing?.scaleDownDeadline,
+      });
+    } else if (effect.type === 'setScaleDownDeadline') {
+      const rs = this.replicaSets.get(effect.params.hash);
+      if (rs !== undefined) this.replicaSets.set(rs.hash, { ...rs, scaleDownDeadline: effect.params.deadline ?? undefined });
+    } else if (effect.type === 'setServiceSelector') {
+      if (effect.params.role === 'canary') this.canaryServiceHash = effect.params.hash;
+      else this.stableServiceHash = effect.params.hash;
+    } else if (effect.type === 'setCanaryWeight') {
+      this.canaryWeight = effect.params.canaryWeight;
+    }
+    void p;
+  }
+
+  makeReady(): void {
+    for (const rs of this.replicaSets.values()) {
+      this.replicaSets.set(rs.hash, { ...rs, readyReplicas: rs.replicas, availableReplicas: rs.replicas });
+    }
+  }
+
+  events(): string[] {
+    return this.log.filter((e) => e.type === 'recordEvent').map((e) => (e.params as { reason: string }).reason);
+  }
+}
+
+const twoSteps: PlanStep[] = [{ kind: 'setWeight', weight: 10 }, { kind: 'pause' }];
+
+function healthyAt(hash: string, steps: PlanStep[] = twoSteps): World {
+  const world = new World();
+  world.settle(plan(hash, steps));
+  world.log = [];
+  return world;
+}
+
+describe('rollout machine', () => {
+  test('the first revision goes straight to Healthy with no steps, then stays idle', () => {
+    const world = new World();
+    const first = world.tick(plan('h1', twoSteps));
+    assert.deepEqual(
+      first.effects.filter((e) => e.type !== 'recordEvent').map((e) => e.type),
+      ['ensureReplicaSet', 'setServiceSelector', 'setServiceSelector'],
+    );
+    assert.equal(world.status.stableRS, 'h1');
+    assert.equal(world.status.currentStepIndex, 2);
+    assert.equal(world.status.phase, 'Progressing', 'pods not seen ready yet');
+    assert.deepEqual(world.tick(plan('h1', twoSteps)).effects, [], 'idle means idle');
+    assert.equal(world.status.phase, 'Healthy');
+  });
+
+  test('a new revision waits for canary pods before moving the weight, then pauses', () => {
+    const world = healthyAt('h1');
+    world.ready = false;
+    world.tick(plan('h2', twoSteps));
+    assert.equal(world.replicaSets.get('h2')?.replicas, 1, 'ceil(10% of 3) = 1 canary pod');
+    assert.equal(world.canaryServiceHash, 'h2');
+    assert.equal(world.stableServiceHash, 'h1');
+    assert.equal(world.canaryWeight, 0, 'no traffic before the canary pod is ready');
+    assert.equal(world.status.phase, 'Progressing');
+    world.makeReady();
+    world.settle(plan('h2', twoSteps));
+    assert.equal(world.canaryWeight, 10);
+    assert.equal(world.status.phase, 'Paused');
+    assert.equal(world.status.message, 'CanaryPauseStep');
+    assert.equal(world.status.currentStepIndex, 1);
+    assert.deepEqual(world.events(), ['RolloutUpdated', 'RolloutStepCompleted', 'RolloutPaused']);
+    assert.deepEqual(world.tick(plan('h2', twoSteps)).effects, [], 'a paused rollout makes no writes');
+    assert.equal(world.tick(plan('h2', twoSteps)).requeueAfterMs, undefined, 'an indefinite pause has no deadline');
+  });
+
+  test('promote ends the pause; the canary becomes stable; the old ReplicaSet goes after the delay', () => {
+    const world = healthyAt('h1');
+    world.settle(plan('h2', twoSteps));
+    world.status = { ...world.status, pauseConditions: [] }; // what `promote` patches
+    world.log = [];
+    world.settle(plan('h2', twoSteps));
+    assert.equal(world.status.stableRS, 'h2');
+    assert.equal(world.stableServiceHash, 'h2');
+    assert.equal(world.canaryServiceHash, 'h2');
+    assert.equal(world.canaryWeight, 0);
+    assert.equal(world.status.phase, 'Healthy');
+    const selectorAt = world.log.findIndex((e) => e.type === 'setServiceSelector' && e.params.role === 'stable');
+    const weightAt = world.log.findIndex((e) => e.type === 'setCanaryWeight');
+    assert.ok(selectorAt >= 0 && selectorAt < weightAt, 'the stable Service moves before the canary weight drops');
+    const old = world.replicaSets.get('h1');
+    assert.equal(old?.replicas, 3, 'the old ReplicaSet keeps its pods during the delay');
+    assert.equal(old?.scaleDownDeadline, new Date(T0 + 30_000).toISOString());
+    assert.equal(world.tick(plan('h2', twoSteps)).requeueAfterMs, 30_000);
+    world.now = T0 + 30_000;
+    world.settle(plan('h2', twoSteps));
+    assert.equal(world.replicaSets.get('h1')?.replicas, 0);
+    assert.deepEqual(world.tick(plan('h2', twoSteps)).effects, []);
+  });
+
+  test('a timed pause advances at its deadline, and not before', () => {
+    const steps: PlanStep[] = [{ kind: 'setWeight', weight: 50 }, { kind: 'pause', durationSeconds: 10 }, { kind: 'setWeight', weight: 80 }, { kind: 'pause', durationSeconds: 5 }];
+    const world = healthyAt('h1', steps);
+    world.settle(plan('h2', steps));
+    assert.equal(world.status.phase, 'Paused');
+    assert.equal(world.tick(plan('h2', steps)).requeueAfterMs, 10_000);
+    world.now = T0 + 9_999;
+    world.settle(plan('h2', steps));
+    assert.equal(world.canaryWeight, 50, 'still paused one ms before the deadline');
+    world.now = T0 + 10_000;
+    world.settle(plan('h2', steps));
+    assert.equal(world.canaryWeight, 80);
+    world.now = T0 + 15_000;
+    world.settle(plan('h2', steps));
+    assert.equal(world.status.phase, 'Healthy');
+    assert.equal(world.status.stableRS, 'h2');
+  });
+
+  test('a restarted controller resumes the same step with the same weights and the original deadline', () => {
+    const steps: PlanStep[] = [{ kind: 'setWeight', weight: 20 }, { kind: 'pause', durationSeconds: 60 }];
+    const world = healthyAt('h1', steps);
+    world.settle(plan('h2', steps));
+    // A new controller only has the status and what it observes.
+    const restarted = new World();
+    restarted.status = JSON.parse(JSON.stringify(world.status)) as MachineStatus;
+    restarted.replicaSets = new Map(world.replicaSets);
+    restarted.canaryServiceHash = world.canaryServiceHash;
+    restarted.stableServiceHash = world.stableServiceHash;
+    restarted.canaryWeight = world.canaryWeight;
+    restarted.now = T0 + 45_000;
+    const decision = restarted.tick(plan('h2', steps));
+    assert.deepEqual(decision.effects, [], 'no traffic change on restart');
+    assert.equal(decision.requeueAfterMs, 15_000, 'the pause ends at its original deadline');
+    restarted.now = T0 + 60_000;
+    restarted.settle(plan('h2', steps));
+    assert.equal(restarted.status.stableRS, 'h2');
+  });
+
+  test('abort: weight to stable at once, canary Service back, Degraded, canary pods after the delay; retry starts over', () => {
+    const world = healthyAt('h1');
+    world.settle(plan('h2', twoSteps));
+    world.status = { ...world.status, abort: true };
+    world.log = [];
+    world.settle(plan('h2', twoSteps));
+    assert.equal(world.canaryWeight, 0);
+    assert.equal(world.canaryServiceHash, 'h1');
+    assert.equal(world.status.phase, 'Degraded');
+    assert.match(world.status.message ?? '', /^RolloutAborted: /);
+    assert.equal(world.status.rolledBackTo?.podTemplateHash, 'h1');
+    assert.equal(world.log[0]?.type, 'setCanaryWeight', 'traffic moves first');
+    assert.equal(world.replicaSets.get('h2')?.replicas, 1, 'canary pods stay during abortScaleDownDelaySeconds');
+    world.now = T0 + 30_000;
+    world.settle(plan('h2', twoSteps));
+    assert.equal(world.replicaSets.get('h2')?.replicas, 0);
+    assert.deepEqual(world.events(), ['RolloutAborted']);
+
+    world.status = { ...world.status, abort: false }; // what `retry` patches
+    world.settle(plan('h2', twoSteps));
+    assert.equal(world.status.phase, 'Paused');
+    assert.equal(world.canaryWeight, 10);
+    assert.equal(world.status.abortedAt, undefined);
+  });
+
+  test('abortScaleDownDelaySeconds 0 keeps the canary pods', () => {
+    const keep = plan('h2', twoSteps, { abortScaleDownDelaySeconds: 0 });
+    const world = healthyAt('h1');
+    world.settle(keep);
+    world.status = { ...world.status, abort: true };
+    world.now = T0 + 3_600_000;
+    world.settle(keep);
+    assert.equal(world.replicaSets.get('h2')?.replicas, 1);
+    assert.equal(world.replicaSets.get('h2')?.scaleDownDeadline, undefined);
+  });
+
+  test('abort on a Healthy rollout changes nothing', () => {
+    const world = healthyAt('h1');
+    world.status = { ...world.status, abort: true };
+    const decision = world.tick(plan('h1', twoSteps));
+    assert.deepEqual(decision.effects, []);
+    assert.equal(world.status.phase, 'Healthy');
+  });
+
+  test('setCanaryScale sizes the canary explicitly: 2 then 4 of 5', () => {
+    const steps: PlanStep[] = [
+      { kind: 'setCanaryScale', scale: { replicas: 2 } },
+      { kind: 'setWeight', weight: 20 },
+      { kind: 'pause' },
+      { kind: 'setCanaryScale', scale: { replicas: 4 } },
+      { kind: 'setWeight', weight: 40 },
+      { kind: 'pause' },
+    ];
+    const five = (hash: string): RolloutPlan => plan(hash, steps, { replicas: 5 });
+    const world = new World();
+    world.settle(five('h1'));
+    world.settle(five('h2'));
+    assert.equal(world.replicaSets.get('h2')?.replicas, 2);
+    assert.equal(world.canaryWeight, 20);
+    world.status = { ...world.status, pauseConditions: [] };
+    world.settle(five('h2'));
+    assert.equal(world.replicaSets.get('h2')?.replicas, 4);
+    assert.equal(world.canaryWeight, 40);
+    assert.equal(world.replicaSets.get('h1')?.replicas, 5, 'the stable stays at full size');
+  });
+
+  test('an invalid spec changes nothing but status; fixing it resumes', () => {
+    const world = healthyAt('h1');
+    world.settle(plan('h2', twoSteps));
+    const decision = world.tick(undefined, [{ field: 'spec.strategy.blueGreen', message: 'not supported' }]);
+    assert.deepEqual(decision.effects.map((e) => e.type), ['recordEvent']);
+    assert.equal(world.status.phase, 'Degraded');
+    assert.match(world.status.message ?? '', /InvalidSpec: spec\.strategy\.blueGreen: not supported/);
+    assert.deepEqual(world.tick(undefined, [{ field: 'spec.strategy.blueGreen', message: 'not supported' }]).effects, [], 'the event is recorded once');
+    world.settle(plan('h2', twoSteps));
+    assert.equal(world.status.phase, 'Paused');
+    assert.equal(world.status.conditions?.some((c) => c.type === 'InvalidSpec'), false);
+  });
+
+  test('a template back to the stable one mid-canary goes straight back (fast track)', () => {
+    const world = healthyAt('h1');
+    world.settle(plan('h2', twoSteps));
+    world.settle(plan('h1', twoSteps));
+    assert.equal(world.canaryWeight, 0);
+    assert.equal(world.canaryServiceHash, 'h1');
+    assert.equal(world.status.phase, 'Healthy');
+    assert.equal(world.replicaSets.get('h2')?.scaleDownDeadline, new Date(T0 + 30_000).toISOString());
+  });
+
+  test('promote skipping a step (currentStepIndex + 1) and promoteFull', () => {
+    const steps: PlanStep[] = [{ kind: 'setWeight', weight: 10 }, { kind: 'pause' }, { kind: 'setWeight', weight: 50 }, { kind: 'pause' }];
+    const world = healthyAt('h1', steps);
+    world.settle(plan('h2', steps));
+    world.status = { ...world.status, promoteFull: true, pauseConditions: [] };
+    world.settle(plan('h2', steps));
+    assert.equal(world.status.stableRS, 'h2');
+    assert.equal(world.status.phase, 'Healthy');
+  });
+
+  test('spec.paused holds the rollout (Paused, "manually paused") without writes', () => {
+    const world = healthyAt('h1');
+    const paused = plan('h2', twoSteps, { paused: true });
+    world.tick(plan('h2', twoSteps));
+    world.log = [];
+    const decision = world.tick(paused);
+    assert.deepEqual(decision.effects, []);
+    assert.equal(world.status.phase, 'Paused');
+    assert.equal(world.status.message, 'manually paused');
+  });
+});

@@ -1,0 +1,28 @@
+// What the rollout machine needs to know about a Rollout's spec: defaults applied, durations
+// parsed, validated. Built by the controller from the resolved spec; plain data only.
+
+export type PlanStep =
+  | { readonly kind: 'setWeight'; readonly weight: number }
+  | { readonly kind: 'pause'; readonly durationSeconds?: number }
+  | { readonly kind: 'setCanaryScale'; readonly scale: CanaryScale };
+
+export type CanaryScale =
+  | { readonly weight: number }
+  | { readonly replicas: number }
+  | { readonly matchTrafficWeight: true };
+
+export interface RolloutPlan {
+  /** pod-template-hash of spec.template */
+  readonly podHash: string;
+  readonly replicas: number;
+  readonly steps: readonly PlanStep[];
+  /** hash of the steps list, to notice a steps edit (status.currentStepHash) */
+  readonly stepsHash: string;
+  readonly paused: boolean;
+  readonly scaleDownDelaySeconds: number;
+  readonly abortScaleDownDelaySeconds: number;
+  readonly canaryService: string;
+  readonly stableService: string;
+  /** Git commit of the Rollout (sluice.dev/git-revision), if synced from Git. */
+  readonly gitRevision?: string;
+}
