@@ -13,7 +13,7 @@ TEST_CONCURRENCY ?= 2
 UNIT_TESTS := 'src/**/*.test.ts' 'tools/**/*.test.ts'
 INTEGRATION_TESTS := 'test/**/*.test.ts'
 
-.PHONY: help setup build lint typecheck test test-unit test-integration bench cluster-up cluster-down clean clean-cache node-check
+.PHONY: help setup build crds lint typecheck test test-unit test-integration bench cluster-up cluster-down clean clean-cache node-check
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -29,6 +29,9 @@ node-check:
 build: node-check ## Emit dist/ for the published bins (sluice, kubectl-sluice)
 	rm -rf dist
 	tsc -p tsconfig.build.json
+
+crds: node-check ## Regenerate crds/*.sluice.dev.yaml from src/api (a unit test fails when they are stale)
+	node tools/gen-crds.ts
 
 lint: node-check ## ESLint with type information
 	eslint --max-warnings=0 .

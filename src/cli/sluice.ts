@@ -1,16 +1,21 @@
 #!/usr/bin/env node
-// `sluice`: the controller binary. Until the rollout issue lands it only reports its version.
+// `sluice`: the controller binary.
 import { version } from '../version.ts';
+import { runController } from './controller.ts';
 
 const usage = `usage: sluice <command>
 
 commands:
-  version   print the version
+  controller   run the rollout controller (see --help in docs/controller.md)
+  version      print the version
 `;
 
-const [command] = process.argv.slice(2);
+const [command, ...rest] = process.argv.slice(2);
 if (command === 'version' || command === '--version') {
   console.log(`sluice ${version}`);
+} else if (command === 'controller') {
+  await runController(rest);
+  process.exit(0);
 } else {
   process.stderr.write(command === undefined || command === 'help' ? usage : `unknown command "${command}"\n\n${usage}`);
   process.exitCode = command === undefined || command === 'help' ? 0 : 2;

@@ -3,7 +3,6 @@
 // and cannot be told apart (FACTS.md).
 import type { KubernetesObject } from './client.ts';
 import type { KubeClients } from './client.ts';
-import { rawRequest } from './raw.ts';
 
 export interface ApplyOptions {
   readonly fieldManager: string;
@@ -22,7 +21,7 @@ export async function serverSideApply<T extends KubernetesObject>(
     throw new Error('server-side apply needs apiVersion, kind and metadata.name');
   }
   const path = await clients.discovery.path(apiVersion, kind, metadata.namespace, metadata.name);
-  return rawRequest<T>(clients.kubeConfig, {
+  return clients.request<T>({
     method: 'PATCH',
     path,
     query: {

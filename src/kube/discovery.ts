@@ -1,5 +1,6 @@
 // Kind → resource path, from the API server's discovery documents, cached per group/version.
 import type { KubeConfig } from '@kubernetes/client-node';
+import type { RateLimiter } from './rate-limiter.ts';
 import { rawRequest } from './raw.ts';
 
 export interface ResourceInfo {
@@ -13,10 +14,12 @@ interface ApiResourceList {
 
 export class Discovery {
   readonly #kubeConfig: KubeConfig;
+  readonly #limiter: RateLimiter | undefined;
   readonly #cache = new Map<string, Promise<ApiResourceList>>();
 
-  constructor(kubeConfig: KubeConfig) {
+  constructor(kubeConfig: KubeConfig, limiter?: RateLimiter) {
     this.#kubeConfig = kubeConfig;
+    this.#limiter = limiter;
   }
 
   /** The resource for apiVersion/kind; a fresh lookup when the kind is not (yet) known, e.g. a new CRD. */
@@ -42,7 +45,7 @@ export class Discovery {
     let list = this.#cache.get(apiVersion);
     if (list === undefined) {
       const base = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
-      list = rawRequest<ApiResourceList>(this.#kubeConfig, { method: 'GET', path: base });
+      list = rawRequest<ApiResourceList>(this.#kubeConfig, { method: 'GET', path: base }, { limiter: this.#limiter });
       list.catch(() => this.#cache.delete(apiVersion));
       this.#cache.set(apiVersion, list);
     }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ApiException } from '@kubernetes/client-node';
-import { apiStatusCode, isAlreadyExists, isConflict, isForbidden, isNotFound, messageOf } from './errors.ts';
+import { apiStatusCode, conflictError, isAlreadyExists, isConflict, isForbidden, isGone, isNotFound, messageOf } from './errors.ts';
 
 const status = (code: number, reason: string, message: string): ApiException<string> =>
   new ApiException(code, `HTTP ${code}`, JSON.stringify({ kind: 'Status', code, reason, message }), {});
@@ -13,9 +13,15 @@ test('API errors are classified by code and reason', () => {
   assert.equal(isAlreadyExists(status(409, 'AlreadyExists', 'exists')), true);
   assert.equal(isConflict(status(409, 'AlreadyExists', 'exists')), false, 'AlreadyExists is not an optimistic-lock conflict');
   assert.equal(isConflict(status(409, 'Conflict', 'the object has been modified')), true);
-  // A JSON Patch whose `test` of resourceVersion is stale comes back as 422 (FACTS.md).
-  assert.equal(isConflict(status(422, 'Invalid', 'the server rejected our request due to an error in our request: test operation failed')), true);
+  // A JSON Patch whose `test` of resourceVersion failed comes back as this bare 422, the same as any
+  // other operation that did not apply: patch.ts re-reads to tell them apart (conflictError).
+  assert.equal(isConflict(status(422, 'Invalid', 'the server rejected our request due to an error in our request')), false);
   assert.equal(isConflict(status(422, 'Invalid', 'spec.replicas: Invalid value')), false);
+  const stale = conflictError('Rollout shop/web changed since resourceVersion 5 (now 7)');
+  assert.equal(isConflict(stale), true);
+  assert.equal(messageOf(stale), 'Rollout shop/web changed since resourceVersion 5 (now 7)');
+  assert.equal(isGone(status(410, 'Expired', 'too old resource version')), true);
+  assert.equal(isGone(status(404, 'NotFound', 'x')), false);
 });
 
 test('messageOf prefers the API server message and never throws', () => {

@@ -15,10 +15,25 @@ export function isAlreadyExists(error: unknown): boolean {
   return apiStatusCode(error) === 409 && reasonOf(error) === 'AlreadyExists';
 }
 
-/** A write refused because the object changed since it was read (409 Conflict, or a failed JSON Patch `test`). */
+/**
+ * A write refused because the object changed since it was read: 409 Conflict (a stale
+ * resourceVersion in an update or merge patch). A JSON Patch whose `test` of resourceVersion
+ * failed comes back from the API server as a bare 422 that does not say which operation failed;
+ * patch.ts re-reads and turns it into a 409 Conflict (conflictError), so this one check covers both.
+ */
 export function isConflict(error: unknown): boolean {
-  const code = apiStatusCode(error);
-  return (code === 409 && reasonOf(error) !== 'AlreadyExists') || code === 422 && /test operation/i.test(messageOf(error));
+  return apiStatusCode(error) === 409 && reasonOf(error) !== 'AlreadyExists';
+}
+
+/** A 409 Conflict in the API server's own shape, for a precondition we found stale ourselves. */
+export function conflictError(message: string): ApiException<string> {
+  const status = { kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 409, reason: 'Conflict', message };
+  return new ApiException(409, `HTTP 409: ${message}`, JSON.stringify(status), {});
+}
+
+/** 410 Gone: a watch or list continue token asked for a resourceVersion etcd has compacted away; relist. */
+export function isGone(error: unknown): boolean {
+  return apiStatusCode(error) === 410;
 }
 
 export function isForbidden(error: unknown): boolean {

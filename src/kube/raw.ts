@@ -6,8 +6,10 @@
 // is silently dropped, so Istio's CRDs are refused; a field newer than the models would be
 // lost the same way. Objects that come from users or Git are sent as written. See docs/adr/001.
 import { request } from 'node:https';
-import { request as httpRequest, type RequestOptions } from 'node:http';
+import { request as httpRequest, type ClientRequest, type IncomingMessage, type RequestOptions } from 'node:http';
 import { ApiException, type KubeConfig } from '@kubernetes/client-node';
+import type { RateLimiter } from './rate-limiter.ts';
+import { version } from '../version.ts';
 
 export interface RawRequest {
   readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -17,22 +19,49 @@ export interface RawRequest {
   readonly contentType?: string;
 }
 
+export interface RawRequestOptions {
+  /** Waited on before the request is sent (client-side QPS, see rate-limiter.ts). */
+  readonly limiter?: RateLimiter;
+  readonly signal?: AbortSignal;
+}
+
+/** Sent on every request, so the API server's audit log and metrics name us. */
+export const USER_AGENT = `sluice/${version} (node ${process.version})`;
+
 /** Sends one request; resolves with the parsed JSON body, rejects with ApiException on HTTP >= 400. */
-export async function rawRequest<T>(kubeConfig: KubeConfig, req: RawRequest): Promise<T> {
+export async function rawRequest<T>(kubeConfig: KubeConfig, req: RawRequest, options: RawRequestOptions = {}): Promise<T> {
+  await options.limiter?.acquire(options.signal);
+  const prepared = await prepare(kubeConfig, req, options.signal);
+  const payload = req.body === undefined ? undefined : JSON.stringify(req.body);
+  if (payload !== undefined) prepared.options.headers['Content-Type'] = req.contentType ?? 'application/json';
+  const { status, text, headers } = await send(prepared.url, prepared.options, payload);
+  if (status >= 400) throw new ApiException(status, `HTTP ${status} ${req.method} ${req.path}`, text, headers);
+  return (text === '' ? undefined : JSON.parse(text)) as T;
+}
+
+export interface PreparedRequest {
+  readonly url: URL;
+  readonly options: RequestOptions & { headers: Record<string, string> };
+}
+
+/** The URL and authenticated request options for `req` (used by rawRequest and watch.ts). */
+export async function prepare(kubeConfig: KubeConfig, req: Pick<RawRequest, 'method' | 'path' | 'query'>, signal?: AbortSignal): Promise<PreparedRequest> {
   const cluster = kubeConfig.getCurrentCluster();
   if (cluster === null) throw new Error('the kubeconfig has no current cluster');
   const url = new URL(cluster.server.replace(/\/$/, '') + req.path);
   for (const [key, value] of Object.entries(req.query ?? {})) if (value !== undefined) url.searchParams.set(key, value);
   const options: RequestOptions & { headers: Record<string, string> } = {
     method: req.method,
-    headers: { Accept: 'application/json' },
+    headers: { Accept: 'application/json', 'User-Agent': USER_AGENT },
+    signal,
   };
   await kubeConfig.applyToHTTPSOptions(options);
-  const payload = req.body === undefined ? undefined : JSON.stringify(req.body);
-  if (payload !== undefined) options.headers['Content-Type'] = req.contentType ?? 'application/json';
-  const { status, text, headers } = await send(url, options, payload);
-  if (status >= 400) throw new ApiException(status, `HTTP ${status} ${req.method} ${req.path}`, text, headers);
-  return (text === '' ? undefined : JSON.parse(text)) as T;
+  return { url, options };
+}
+
+/** Opens the request with the transport the URL asks for (https, or http for a plain test server). */
+export function open(url: URL, options: RequestOptions, onResponse: (res: IncomingMessage) => void): ClientRequest {
+  return (url.protocol === 'https:' ? request : httpRequest)(url, options, onResponse);
 }
 
 interface RawResponse {
@@ -42,9 +71,8 @@ interface RawResponse {
 }
 
 async function send(url: URL, options: RequestOptions, payload: string | undefined): Promise<RawResponse> {
-  const transport = url.protocol === 'https:' ? request : httpRequest;
   return new Promise((resolve, reject) => {
-    const r = transport(url, options, (res) => {
+    const r = open(url, options, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () =>
@@ -57,7 +85,7 @@ async function send(url: URL, options: RequestOptions, payload: string | undefin
   });
 }
 
-function flatten(headers: NodeJS.Dict<string | string[]>): Record<string, string> {
+export function flatten(headers: NodeJS.Dict<string | string[]>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(headers)) if (value !== undefined) out[key] = String(value);
   return out;

@@ -314,4 +314,20 @@ describe('rollout machine', () => {
     assert.equal(world.status.phase, 'Paused');
     assert.equal(world.status.message, 'manually paused');
   });
+
+  test('Git commits of the stable and canary revisions are reported, and the one an abort went back to', () => {
+    const world = new World();
+    world.settle(plan('h1', twoSteps, { gitRevision: 'aaa111' }));
+    assert.equal(world.status.stableGitRevision, 'aaa111');
+    world.settle(plan('h2', twoSteps, { gitRevision: 'bbb222' }));
+    assert.equal(world.status.canaryGitRevision, 'bbb222');
+    world.status = { ...world.status, abort: true };
+    world.settle(plan('h2', twoSteps, { gitRevision: 'bbb222' }));
+    assert.deepEqual(world.status.rolledBackTo, { podTemplateHash: 'h1', gitRevision: 'aaa111' });
+    world.settle(plan('h3', twoSteps, { gitRevision: 'ccc333' }));
+    world.status = { ...world.status, pauseConditions: [] };
+    world.settle(plan('h3', twoSteps, { gitRevision: 'ccc333' }));
+    assert.equal(world.status.stableGitRevision, 'ccc333');
+    assert.equal(world.status.canaryGitRevision, undefined);
+  });
 });

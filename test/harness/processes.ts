@@ -118,6 +118,15 @@ export class ProcessGroup {
     if (entry !== undefined) await terminate(entry.child, entry.proc.exited, graceMs);
   }
 
+  /** Sends `signal` (e.g. SIGKILL, to simulate a crash) to a process on purpose: not reported as a death. */
+  async kill(name: string, signal: NodeJS.Signals): Promise<Exit | undefined> {
+    const entry = this.#processes.find((p) => p.proc.name === name && p.child.exitCode === null && p.child.signalCode === null);
+    if (entry === undefined) return undefined;
+    stoppedOnPurpose.add(entry.child);
+    entry.child.kill(signal);
+    return entry.proc.exited;
+  }
+
   /** Stops a process that failed to start (e.g. its port was taken) and forgets it, so a retry starts clean. */
   async discard(name: string): Promise<void> {
     await this.stopOne(name, 1_000);

@@ -162,10 +162,11 @@ export function canaryWeightOf(routes: readonly ManagedRoute[]): number | undefi
 }
 
 /**
- * JSON Patch that sets the weights (only where they differ) guarded by the resourceVersion the
- * routes were read at, so a concurrent edit is refused (422) and retried, never clobbered.
+ * JSON Patch operations that set the weights, only where they differ. The caller sends them
+ * behind a `test` of the resourceVersion the routes were read at (router.ts), so a concurrent
+ * edit is refused and retried, never clobbered.
  */
-export function weightPatch(vs: VirtualServiceLike, routes: readonly ManagedRoute[], canaryWeight: number): JsonPatchOp[] {
+export function weightPatch(routes: readonly ManagedRoute[], canaryWeight: number): JsonPatchOp[] {
   const ops: JsonPatchOp[] = [];
   for (const route of routes) {
     if (route.canaryWeight !== canaryWeight) ops.push({ op: 'add', path: `${route.pointer}/${route.canaryIndex}/weight`, value: canaryWeight });
@@ -173,6 +174,5 @@ export function weightPatch(vs: VirtualServiceLike, routes: readonly ManagedRout
       ops.push({ op: 'add', path: `${route.pointer}/${route.stableIndex}/weight`, value: 100 - canaryWeight });
     }
   }
-  if (ops.length === 0) return [];
-  return [{ op: 'test', path: '/metadata/resourceVersion', value: vs.metadata?.resourceVersion }, ...ops];
+  return ops;
 }

@@ -1,0 +1,105 @@
+// `sluice controller`: runs the rollout controller until SIGTERM/SIGINT.
+//   --kubeconfig PATH      default: $KUBECONFIG, ~/.kube/config, or in-cluster
+//   --namespace NS         watch one namespace (default: all)
+//   --no-leader-elect      run without a Lease (one replica only!)
+//   --lease-namespace NS   where the Lease lives (default: $POD_NAMESPACE, else --namespace, else sluice-system)
+//   --metrics-addr ADDR    /healthz and /readyz (and metrics, later) on host:port (default 0.0.0.0:8090; "0" = off)
+//   --workers N            concurrent reconciles (default 4)
+//   --log-level LEVEL      pino level (default info)
+import { createServer, type Server } from 'node:http';
+import { hostname } from 'node:os';
+import { parseArgs } from 'node:util';
+import { pino } from 'pino';
+import { loadKubeConfig, makeKubeClients } from '../kube/client.ts';
+import { makeEventRecorder } from '../kube/events.ts';
+import { runLeaderElection } from '../kube/lease.ts';
+import type { Logger } from '../kube/logger.ts';
+import { makeRolloutController, type RolloutController } from '../rollout/controller.ts';
+
+const LEASE_NAME = 'sluice-controller';
+
+export async function runController(argv: readonly string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: [...argv],
+    allowNegative: true,
+    options: {
+      kubeconfig: { type: 'string' },
+      namespace: { type: 'string' },
+      'leader-elect': { type: 'boolean', default: true },
+      'lease-namespace': { type: 'string' },
+      'metrics-addr': { type: 'string', default: '0.0.0.0:8090' },
+      workers: { type: 'string', default: '4' },
+      'log-level': { type: 'string', default: 'info' },
+    },
+  });
+  const logger: Logger = pino({
+    name: 'sluice',
+    level: values['log-level'],
+    // Never log credentials, wherever they turn up in a logged object.
+    redact: ['*.headers.authorization', '*.authorization', '*.password', '*.token', '*.bearerToken'],
+  });
+  const kubeConfig = loadKubeConfig(values.kubeconfig);
+  const clients = makeKubeClients(kubeConfig);
+  const identity = `${hostname()}-${process.pid}`;
+  const state = { ready: false };
+  const controller = makeRolloutController({
+    onSynced: () => (state.ready = true),
+    clients,
+    events: makeEventRecorder(clients, { component: 'sluice-controller', host: identity }),
+    logger,
+    namespace: values.namespace,
+    workers: Number.parseInt(values.workers, 10) || 4,
+  });
+  const server = values['metrics-addr'] === '0' ? undefined : await serveHealth(values['metrics-addr'], state);
+  const leaseNamespace = values['lease-namespace'] ?? process.env.POD_NAMESPACE ?? values.namespace ?? 'sluice-system';
+  const stopped = new Promise<void>((resolve) => {
+    const stop = (): void => resolve();
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  });
+  const lead = (): void => {
+    logger.info({ identity }, 'leading: starting the rollout controller');
+    controller.run().catch((error: unknown) => fatal(logger, error));
+  };
+  let shuttingDown = false;
+  const release = values['leader-elect']
+    ? runLeaderElection(
+        { clients, namespace: leaseNamespace, name: LEASE_NAME, identity, logger },
+        {
+          onStartedLeading: lead,
+          // Losing the lease while running means another process may lead: stop at once.
+          onStoppedLeading: () => (shuttingDown ? controller.stop() : fatal(logger, new Error('lost the leader lease'))),
+        },
+      )
+    : (lead(), () => Promise.resolve());
+  await stopped;
+  shuttingDown = true;
+  await shutdown(logger, controller, release, server);
+}
+
+async function shutdown(logger: Logger, controller: RolloutController, release: () => Promise<void> | void, server?: Server): Promise<void> {
+  logger.info({}, 'shutting down');
+  await controller.stop();
+  await release();
+  server?.close();
+  logger.info({}, 'stopped');
+}
+
+function fatal(logger: Logger, error: unknown): never {
+  logger.error({ err: error }, 'fatal: exiting so that a fresh process takes over');
+  process.exit(1);
+}
+
+async function serveHealth(address: string, state: { ready: boolean }): Promise<Server> {
+  const [host, port] = address.includes(':') ? [address.slice(0, address.lastIndexOf(':')), address.slice(address.lastIndexOf(':') + 1)] : ['0.0.0.0', address];
+  const server = createServer((req, res) => {
+    if (req.url === '/healthz') return void res.writeHead(200).end('ok\n');
+    if (req.url === '/readyz') return void res.writeHead(state.ready ? 200 : 503).end(state.ready ? 'ok\n' : 'not leading or caches not synced\n');
+    res.writeHead(404).end();
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(Number.parseInt(port ?? '8090', 10), host, resolve);
+  });
+  return server;
+}

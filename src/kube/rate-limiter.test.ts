@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { ManualClock } from './clock.ts';
+import { makeTokenBucket } from './rate-limiter.ts';
+
+const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+describe('token bucket', () => {
+  test('lets a burst through at once, then paces at qps in FIFO order', async () => {
+    const clock = new ManualClock();
+    const limiter = makeTokenBucket({ qps: 10, burst: 3, clock });
+    const granted: { id: number; atMs: number }[] = [];
+    const start = clock.now();
+    for (let id = 0; id < 6; id++) void limiter.acquire().then(() => granted.push({ id, atMs: clock.now() - start }));
+    await settle();
+    assert.deepEqual(granted.map((g) => g.id), [0, 1, 2], 'the burst');
+    assert.equal(limiter.waiting, 3);
+    for (let t = 0; t < 300; t += 10) {
+      clock.advance(10);
+      await settle();
+    }
+    assert.deepEqual(granted, [
+      { id: 0, atMs: 0 },
+      { id: 1, atMs: 0 },
+      { id: 2, atMs: 0 },
+      { id: 3, atMs: 100 },
+      { id: 4, atMs: 200 },
+      { id: 5, atMs: 300 },
+    ]);
+    assert.equal(limiter.waitedMs, 100 + 200 + 300);
+  });
+
+  test('refills up to burst while idle, never beyond', async () => {
+    const clock = new ManualClock();
+    const limiter = makeTokenBucket({ qps: 2, burst: 4, clock });
+    for (let i = 0; i < 4; i++) assert.equal(limiter.tryAcquire(), true);
+    assert.equal(limiter.tryAcquire(), false);
+    clock.advance(500);
+    assert.equal(limiter.tryAcquire(), true, 'one token after 1/qps');
+    assert.equal(limiter.tryAcquire(), false);
+    clock.advance(60_000);
+    let taken = 0;
+    while (limiter.tryAcquire()) taken++;
+    assert.equal(taken, 4, 'an idle minute refills to burst only');
+    await settle();
+  });
+
+  test('sustained rate over a long run equals qps', async () => {
+    const clock = new ManualClock();
+    const limiter = makeTokenBucket({ qps: 5, burst: 1, clock });
+    let granted = 0;
+    for (let i = 0; i < 100; i++) void limiter.acquire().then(() => granted++);
+    for (let t = 0; t < 10_000; t += 50) {
+      clock.advance(50);
+      await settle();
+    }
+    // 1 at once plus 5 per second for 10 s.
+    assert.equal(granted, 51);
+  });
+
+  test('an aborted wait leaves the queue and rejects with the reason', async () => {
+    const clock = new ManualClock();
+    const limiter = makeTokenBucket({ qps: 1, burst: 1, clock });
+    await limiter.acquire();
+    const abort = new AbortController();
+    const waiting = limiter.acquire(abort.signal);
+    const after = limiter.acquire();
+    abort.abort(new Error('reconcile cancelled'));
+    await assert.rejects(waiting, /reconcile cancelled/);
+    assert.equal(limiter.waiting, 1);
+    clock.advance(1000);
+    await after;
+    assert.equal(limiter.waiting, 0);
+  });
+
+  test('rejects nonsense settings', () => {
+    assert.throws(() => makeTokenBucket({ qps: 0, burst: 1 }), /qps/);
+    assert.throws(() => makeTokenBucket({ qps: 5, burst: 0 }), /burst/);
+    assert.throws(() => makeTokenBucket({ qps: Number.NaN, burst: 3 }), /qps/);
+  });
+});

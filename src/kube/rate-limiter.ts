@@ -1,0 +1,138 @@
+// A client-side token bucket in front of every API request, as client-go's `QPS`/`Burst`:
+// @kubernetes/client-node has none, and a controller that relists or retries in a tight loop
+// must not be able to flood the API server (whose priority-and-fairness would then throttle
+// everyone in our flow). Watches are long-running and are not counted (client-go does the same).
+import { systemClock, type Clock, type TimerHandle } from './clock.ts';
+
+export interface RateLimiter {
+  /** Resolves when a token is available (FIFO); rejects with the signal's reason when it aborts first. */
+  acquire(signal?: AbortSignal): Promise<void>;
+  /** Takes a token if one is available now, without waiting. */
+  tryAcquire(): boolean;
+  /** Callers waiting for a token, for metrics. */
+  readonly waiting: number;
+  /** Total milliseconds callers have spent waiting, for metrics (client-go's rate_limiter_duration). */
+  readonly waitedMs: number;
+}
+
+export interface TokenBucketOptions {
+  /** Sustained requests per second. */
+  readonly qps: number;
+  /** Requests allowed at once after an idle period (the bucket's size). */
+  readonly burst: number;
+  readonly clock?: Clock;
+}
+
+/** controller-runtime's defaults (client-go's 5/10 is too tight for a controller with several informers). */
+export const DEFAULT_RATE_LIMIT: Readonly<Pick<TokenBucketOptions, 'qps' | 'burst'>> = { qps: 20, burst: 30 };
+
+interface Waiter {
+  readonly since: number;
+  readonly resolve: () => void;
+  readonly reject: (reason: Error) => void;
+  readonly signal?: AbortSignal;
+  readonly onAbort: () => void;
+}
+
+export function makeTokenBucket(options: TokenBucketOptions): RateLimiter {
+  const { qps, burst } = options;
+  if (!(qps > 0) || !Number.isFinite(qps)) throw new Error(`rate limiter qps must be a positive number, got ${qps}`);
+  if (!(burst >= 1) || !Number.isInteger(burst)) throw new Error(`rate limiter burst must be an integer >= 1, got ${burst}`);
+  return new TokenBucket(qps, burst, options.clock ?? systemClock);
+}
+
+class TokenBucket implements RateLimiter {
+  readonly #qps: number;
+  readonly #burst: number;
+  readonly #clock: Clock;
+  #tokens: number;
+  #lastRefillMs: number;
+  #waiters: Waiter[] = [];
+  #timer: TimerHandle | undefined;
+  #waitedMs = 0;
+
+  constructor(qps: number, burst: number, clock: Clock) {
+    this.#qps = qps;
+    this.#burst = burst;
+    this.#clock = clock;
+    this.#tokens = burst;
+    this.#lastRefillMs = clock.now();
+  }
+
+  get waiting(): number {
+    return this.#waiters.length;
+  }
+
+  get waitedMs(): number {
+    return this.#waitedMs;
+  }
+
+  tryAcquire(): boolean {
+    this.#refill();
+    if (this.#waiters.length > 0 || this.#tokens < 1) return false;
+    this.#tokens -= 1;
+    return true;
+  }
+
+  acquire(signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted === true) return Promise.reject(abortReason(signal));
+    if (this.tryAcquire()) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const waiter: Waiter = {
+        since: this.#clock.now(),
+        resolve,
+        reject,
+        signal,
+        onAbort: () => this.#cancel(waiter),
+      };
+      signal?.addEventListener('abort', waiter.onAbort, { once: true });
+      this.#waiters.push(waiter);
+      this.#schedule();
+    });
+  }
+
+  #refill(): void {
+    const now = this.#clock.now();
+    const elapsedMs = Math.max(0, now - this.#lastRefillMs);
+    this.#tokens = Math.min(this.#burst, this.#tokens + (elapsedMs * this.#qps) / 1000);
+    this.#lastRefillMs = now;
+  }
+
+  #schedule(): void {
+    if (this.#timer !== undefined || this.#waiters.length === 0) return;
+    this.#refill();
+    // A hair of tolerance: float refill arithmetic may land a token at 0.9999999.
+    const missing = Math.max(0, 1 - this.#tokens - 1e-9);
+    const waitMs = Math.ceil((missing * 1000) / this.#qps);
+    this.#timer = this.#clock.setTimeout(() => this.#drain(), waitMs);
+  }
+
+  #drain(): void {
+    this.#timer = undefined;
+    this.#refill();
+    while (this.#waiters.length > 0 && this.#tokens >= 1 - 1e-9) {
+      const waiter = this.#waiters.shift() as Waiter;
+      this.#tokens = Math.max(0, this.#tokens - 1);
+      this.#waitedMs += this.#clock.now() - waiter.since;
+      waiter.signal?.removeEventListener('abort', waiter.onAbort);
+      waiter.resolve();
+    }
+    this.#schedule();
+  }
+
+  #cancel(waiter: Waiter): void {
+    const index = this.#waiters.indexOf(waiter);
+    if (index < 0) return;
+    this.#waiters.splice(index, 1);
+    waiter.reject(abortReason(waiter.signal));
+    if (this.#waiters.length === 0 && this.#timer !== undefined) {
+      this.#clock.clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
+  }
+}
+
+function abortReason(signal: AbortSignal | undefined): Error {
+  const reason: unknown = signal?.reason;
+  return reason instanceof Error ? reason : new Error('rate limiter wait aborted', { cause: reason });
+}

@@ -1,0 +1,195 @@
+// The Rollout controller: informers feed keys into a workqueue; reconcile(key) reads the Rollout
+// and what it owns from the caches, asks the pure machine what to do (decide), runs the effects,
+// writes status (only when it changed, guarded by resourceVersion) and requeues at the next
+// deadline. Level-triggered: every reconcile starts from what is, not from what happened.
+import { API_VERSION, POD_TEMPLATE_HASH_LABEL } from '../api/names.ts';
+import type { KubeClients } from '../kube/client.ts';
+import { systemClock, type Clock } from '../kube/clock.ts';
+import type { EventRecorder } from '../kube/events.ts';
+import { makeInformer, type Informer } from '../kube/informer.ts';
+import type { Logger } from '../kube/logger.ts';
+import { keyOf, type KubeObject } from '../kube/object.ts';
+import { makeWorkQueue, type ReconcileResult, type WorkQueue } from '../kube/workqueue.ts';
+import type { VirtualServiceLike } from '../traffic/istio/virtual-service.ts';
+import { decide, type Decision } from './decide.ts';
+import { execute } from './executor.ts';
+import { observe, virtualServiceTargets, type ObjectCache, type Observed } from './observe.ts';
+import type { RolloutPlan } from './plan.ts';
+import { planFromRollout } from './plan-from-spec.ts';
+import type { ReplicaSetObject, RolloutObject, ServiceObject } from './rollout-object.ts';
+import { writeStatus } from './status-writer.ts';
+
+export interface RolloutControllerOptions {
+  readonly clients: KubeClients;
+  readonly events: EventRecorder;
+  readonly logger: Logger;
+  /** Watch one namespace only; all namespaces when undefined. */
+  readonly namespace?: string;
+  readonly clock?: Clock;
+  readonly workers?: number;
+  /** Called once the informers' caches are synced, before the first reconcile. */
+  readonly onSynced?: () => void;
+}
+
+export interface RolloutController {
+  /** Starts informers, waits for their caches, then runs workers until stop(). */
+  run(): Promise<void>;
+  stop(): Promise<void>;
+  readonly queue: WorkQueue;
+}
+
+type VirtualServiceObject = KubeObject & VirtualServiceLike;
+
+const scope = (namespace: string | undefined): string => (namespace === undefined ? '' : `/namespaces/${namespace}`);
+
+export function makeRolloutController(options: RolloutControllerOptions): RolloutController {
+  const { clients, namespace } = options;
+  const clock = options.clock ?? systemClock;
+  const queue = makeWorkQueue({ clock, logger: options.logger });
+  const enqueue = (object: KubeObject): void => queue.add(keyOf(object));
+  const informerOptions = { clock, logger: options.logger };
+  const rollouts = makeInformer<RolloutObject>(clients, { path: `/apis/${API_VERSION}${scope(namespace)}/rollouts`, ...informerOptions }, {
+    onAdd: enqueue,
+    onUpdate: (_, o) => enqueue(o),
+  });
+  const enqueueOwner = (rs: KubeObject): void => {
+    const owner = rs.metadata.ownerReferences?.find((o) => o.controller === true && o.kind === 'Rollout');
+    if (owner !== undefined) queue.add(`${rs.metadata.namespace}/${owner.name}`);
+  };
+  const replicaSets = makeInformer<ReplicaSetObject>(
+    clients,
+    { path: `/apis/apps/v1${scope(namespace)}/replicasets`, labelSelector: POD_TEMPLATE_HASH_LABEL, ...informerOptions },
+    { onAdd: enqueueOwner, onUpdate: (_, o) => enqueueOwner(o), onDelete: enqueueOwner },
+  );
+  // A Service or VirtualService change (drift, or one created after its Rollout) wakes the
+  // Rollouts of its namespace that name it.
+  const enqueueReferrers = (kind: 'service' | 'vs') => (object: KubeObject): void => {
+    for (const rollout of rollouts.list(object.metadata.namespace)) {
+      if (references(rollout, kind, object.metadata.name)) enqueue(rollout);
+    }
+  };
+  const handlersFor = (kind: 'service' | 'vs') => {
+    const wake = enqueueReferrers(kind);
+    return { onAdd: wake, onUpdate: (_: KubeObject, o: KubeObject) => wake(o), onDelete: wake };
+  };
+  const services = makeInformer<ServiceObject>(clients, { path: `/api/v1${scope(namespace)}/services`, ...informerOptions }, handlersFor('service'));
+  const virtualServices = makeInformer<VirtualServiceObject>(
+    clients,
+    { path: `/apis/networking.istio.io/v1${scope(namespace)}/virtualservices`, ...informerOptions },
+    handlersFor('vs'),
+  );
+  const cache: ObjectCache = {
+    replicaSetsOf: (rollout) =>
+      replicaSets.list(rollout.metadata.namespace).filter((rs) => rs.metadata.ownerReferences?.some((o) => o.uid === rollout.metadata.uid)),
+    service: (ns, name) => services.get(`${ns}/${name}`),
+    virtualService: (ns, name) => virtualServices.get(`${ns}/${name}`),
+  };
+  const informers: Informer<KubeObject>[] = [rollouts, replicaSets, services, virtualServices];
+  const ownWrites = makeOwnWrites();
+  const reconcile = async (key: string): Promise<ReconcileResult> => {
+    const rollout = ownWrites.latest(rollouts.get(key));
+    if (rollout === undefined || rollout.metadata.deletionTimestamp !== undefined) return;
+    return reconcileRollout({ ...options, clock }, cache, rollout, ownWrites);
+  };
+  return {
+    queue,
+    async run() {
+      await Promise.all(informers.map((i) => i.start()));
+      options.logger.info({ namespace: namespace ?? '(all)' }, 'rollout controller caches synced');
+      options.onSynced?.();
+      await queue.run(options.workers ?? 4, reconcile);
+    },
+    async stop() {
+      await queue.shutDown();
+      for (const informer of informers) informer.stop();
+    },
+  };
+}
+
+/**
+ * Read-your-own-writes for Rollout status. A reconcile queued right after a status write may
+ * find the informer still holding the version it replaced; acting on that stale status would
+ * undo the last step (e.g. point the stable Service back at the old pods until the cache
+ * catches up). While the cache still shows the replaced resourceVersion, the written object
+ * stands in for it.
+ */
+interface OwnWrites {
+  latest(cached: RolloutObject | undefined): RolloutObject | undefined;
+  wrote(before: RolloutObject, after: RolloutObject): void;
+}
+
+function makeOwnWrites(): OwnWrites {
+  const written = new Map<string, { readonly replacedVersion: string | undefined; readonly object: RolloutObject }>();
+  return {
+    latest(cached) {
+      if (cached === undefined) return undefined;
+      const key = keyOf(cached);
+      const entry = written.get(key);
+      if (entry === undefined) return cached;
+      if (cached.metadata.resourceVersion === entry.replacedVersion) return entry.object;
+      written.delete(key); // the cache has caught up (or moved past our write)
+      return cached;
+    },
+    wrote(before, after) {
+      written.set(keyOf(after), { replacedVersion: before.metadata.resourceVersion, object: after });
+    },
+  };
+}
+
+function references(rollout: RolloutObject, kind: 'service' | 'vs', name: string): boolean {
+  const canary = rollout.spec.strategy?.canary;
+  if (kind === 'service') return canary?.canaryService === name || canary?.stableService === name;
+  return virtualServiceTargets(rollout).some((t) => t.name === name);
+}
+
+let reconcileCounter = 0;
+
+interface Assessment {
+  readonly plan: RolloutPlan | undefined;
+  readonly observed: Observed | undefined;
+  readonly decision: Decision;
+}
+
+/** Reads everything from the caches and asks the machine: no I/O. */
+function assess(rollout: RolloutObject, cache: ObjectCache, now: number): Assessment {
+  const planned = planFromRollout(rollout);
+  if ('problems' in planned) {
+    const decision = decide({ plan: undefined, status: rollout.status ?? {}, observations: { replicaSets: [] }, problems: planned.problems, now });
+    return { plan: undefined, observed: undefined, decision };
+  }
+  const observed = observe(rollout, planned.plan, cache);
+  const valid = observed.problems.length === 0;
+  const decision = decide({
+    plan: valid ? planned.plan : undefined,
+    status: rollout.status ?? {},
+    observations: observed.observations,
+    problems: observed.problems,
+    now,
+  });
+  return { plan: valid ? planned.plan : undefined, observed, decision };
+}
+
+async function reconcileRollout(
+  options: RolloutControllerOptions & { clock: Clock },
+  cache: ObjectCache,
+  rollout: RolloutObject,
+  ownWrites: OwnWrites,
+): Promise<ReconcileResult> {
+  const { plan, observed, decision } = assess(rollout, cache, options.clock.now());
+  if (plan !== undefined && observed !== undefined) {
+    const maxRevision = Math.max(0, ...observed.observations.replicaSets.map((rs) => rs.revision));
+    await execute(options, { rollout, plan, virtualServices: observed.virtualServices, maxRevision }, decision.effects);
+  } else {
+    // An invalid spec changes nothing in the cluster: only its event is recorded.
+    for (const effect of decision.effects) {
+      if (effect.type === 'recordEvent') await options.events.record(rollout, effect.params.eventType, effect.params.reason, effect.params.message);
+    }
+  }
+  const written = await writeStatus(options.clients, rollout, decision.status);
+  if (written !== undefined) ownWrites.wrote(rollout, written);
+  if (decision.effects.length > 0 || written !== undefined) {
+    const logger = options.logger.child({ kind: 'Rollout', namespace: rollout.metadata.namespace, name: rollout.metadata.name, reconcileId: ++reconcileCounter });
+    logger.info({ effects: decision.effects.map((e) => e.type), phase: decision.status.phase, step: decision.status.currentStepIndex }, 'reconciled');
+  }
+  return decision.requeueAfterMs === undefined ? undefined : { requeueAfterMs: decision.requeueAfterMs };
+}

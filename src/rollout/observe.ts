@@ -1,0 +1,94 @@
+// What the controller sees for one Rollout: its ReplicaSets, the hash each Service selects and
+// the canary weight its VirtualServices hold, read from the informers' caches (no requests).
+// Routing objects that are missing or do not fit are spec problems (InvalidSpec), found
+// before anything is changed.
+import { POD_TEMPLATE_HASH_LABEL, REVISION_ANNOTATION, GIT_REVISION_ANNOTATION, SCALE_DOWN_DEADLINE_ANNOTATION } from '../api/names.ts';
+import { canaryWeightOf, findManagedRoutes, type RouteSelection, type VirtualServiceLike } from '../traffic/istio/virtual-service.ts';
+import type { SpecProblem } from './context.ts';
+import type { Observations, ReplicaSetView } from './observations.ts';
+import type { RolloutPlan } from './plan.ts';
+import type { ReplicaSetObject, RolloutObject, ServiceObject } from './rollout-object.ts';
+
+export interface ObjectCache {
+  replicaSetsOf(rollout: RolloutObject): readonly ReplicaSetObject[];
+  service(namespace: string, name: string): ServiceObject | undefined;
+  virtualService(namespace: string, name: string): VirtualServiceLike | undefined;
+}
+
+/** A VirtualService the Rollout manages, and which of its routes. */
+export interface VirtualServiceTarget extends RouteSelection {
+  readonly namespace: string;
+  readonly name: string;
+  /** field path in the Rollout, for messages */
+  readonly field: string;
+}
+
+export interface Observed {
+  readonly observations: Observations;
+  readonly problems: readonly SpecProblem[];
+  readonly virtualServices: readonly VirtualServiceTarget[];
+}
+
+export function virtualServiceTargets(rollout: RolloutObject): VirtualServiceTarget[] {
+  const istio = rollout.spec.strategy?.canary?.trafficRouting?.istio;
+  const namespace = rollout.metadata.namespace ?? 'default';
+  const single = istio?.virtualService === undefined ? [] : [{ ref: istio.virtualService, field: 'spec.strategy.canary.trafficRouting.istio.virtualService' }];
+  const many = (istio?.virtualServices ?? []).map((ref, i) => ({ ref, field: `spec.strategy.canary.trafficRouting.istio.virtualServices[${i}]` }));
+  return [...single, ...many].map(({ ref, field }) => {
+    // Argo accepts "name" or "name.namespace".
+    const [name = '', ns] = ref.name.split('.');
+    return { namespace: ns ?? namespace, name, field, routes: ref.routes, tlsRoutes: ref.tlsRoutes, tcpRoutes: ref.tcpRoutes };
+  });
+}
+
+export function observe(rollout: RolloutObject, plan: RolloutPlan, cache: ObjectCache): Observed {
+  const namespace = rollout.metadata.namespace ?? 'default';
+  const problems: SpecProblem[] = [];
+  const serviceHash = (role: 'canary' | 'stable', name: string): string | undefined => {
+    const service = cache.service(namespace, name);
+    if (service === undefined) problems.push({ field: `spec.strategy.canary.${role}Service`, message: `Service "${name}" not found in namespace ${namespace}` });
+    return service?.spec?.selector?.[POD_TEMPLATE_HASH_LABEL];
+  };
+  const canaryServiceHash = serviceHash('canary', plan.canaryService);
+  const stableServiceHash = serviceHash('stable', plan.stableService);
+  const targets = virtualServiceTargets(rollout);
+  const weights: (number | undefined)[] = [];
+  for (const target of targets) {
+    const vs = cache.virtualService(target.namespace, target.name);
+    if (vs === undefined) {
+      problems.push({ field: target.field, message: `VirtualService "${target.name}" not found in namespace ${target.namespace}` });
+      continue;
+    }
+    const found = findManagedRoutes(vs, target, { canaryService: plan.canaryService, stableService: plan.stableService });
+    if ('error' in found) problems.push({ field: target.field, message: found.error });
+    else weights.push(canaryWeightOf(found.routes));
+  }
+  const canaryWeight = weights.length > 0 && weights.every((w) => w === weights[0]) ? weights[0] : undefined;
+  const observations: Observations = {
+    replicaSets: cache.replicaSetsOf(rollout).map(replicaSetView).filter((v) => v !== undefined),
+    ...(canaryServiceHash === undefined ? {} : { canaryServiceHash }),
+    ...(stableServiceHash === undefined ? {} : { stableServiceHash }),
+    ...(canaryWeight === undefined ? {} : { canaryWeight }),
+  };
+  return { observations, problems, virtualServices: targets };
+}
+
+function replicaSetView(rs: ReplicaSetObject): ReplicaSetView | undefined {
+  const hash = rs.metadata.labels?.[POD_TEMPLATE_HASH_LABEL];
+  if (hash === undefined) return undefined;
+  const annotations = rs.metadata.annotations ?? {};
+  const deadline = annotations[SCALE_DOWN_DEADLINE_ANNOTATION];
+  const git = annotations[GIT_REVISION_ANNOTATION];
+  return {
+    hash,
+    revision: Number.parseInt(annotations[REVISION_ANNOTATION] ?? '0', 10) || 0,
+    replicas: rs.spec?.replicas ?? 0,
+    ...readiness(rs),
+    ...(deadline === undefined ? {} : { scaleDownDeadline: deadline }),
+    ...(git === undefined ? {} : { gitRevision: git }),
+  };
+}
+
+function readiness(rs: ReplicaSetObject): Pick<ReplicaSetView, 'readyReplicas' | 'availableReplicas'> {
+  return { readyReplicas: rs.status?.readyReplicas ?? 0, availableReplicas: rs.status?.availableReplicas ?? 0 };
+}

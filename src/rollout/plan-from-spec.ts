@@ -1,0 +1,48 @@
+// From a Rollout object to the machine's plan: validation (schema + semantics), Argo's
+// defaults, durations parsed, the pod-template-hash. Pure.
+import { parseDurationSeconds } from '../api/duration.ts';
+import { GIT_REVISION_ANNOTATION } from '../api/names.ts';
+import type { CanaryStep } from '../api/rollout-strategy.ts';
+import { validateRollout } from '../api/rollout-validate.ts';
+import { withRolloutDefaults } from '../api/rollout-defaults.ts';
+import type { SpecProblem } from './context.ts';
+import { canonicalJson, podTemplateHash } from './hash.ts';
+import type { PlanStep, RolloutPlan } from './plan.ts';
+import type { RolloutObject } from './rollout-object.ts';
+
+export type PlanResult = { readonly plan: RolloutPlan } | { readonly problems: readonly SpecProblem[] };
+
+export function planFromRollout(rollout: RolloutObject): PlanResult {
+  const problems = validateRollout(rollout);
+  if (problems.length > 0) return { problems };
+  const spec = withRolloutDefaults(rollout.spec);
+  // validateRollout has checked that strategy.canary is there.
+  const canary = spec.strategy.canary;
+  const steps = (canary.steps ?? []).map(toPlanStep);
+  const plan: RolloutPlan = {
+    podHash: podTemplateHash(rollout.spec.template),
+    replicas: spec.replicas,
+    steps,
+    stepsHash: podTemplateHash(canonicalJson(canary.steps ?? [])),
+    paused: spec.paused,
+    scaleDownDelaySeconds: canary.scaleDownDelaySeconds,
+    abortScaleDownDelaySeconds: canary.abortScaleDownDelaySeconds,
+    canaryService: canary.canaryService ?? '',
+    stableService: canary.stableService ?? '',
+  };
+  const gitRevision = rollout.metadata.annotations?.[GIT_REVISION_ANNOTATION];
+  return { plan: gitRevision === undefined ? plan : { ...plan, gitRevision } };
+}
+
+/** Validation guarantees exactly one kind per step and parseable durations. */
+function toPlanStep(step: CanaryStep): PlanStep {
+  if (step.setWeight !== undefined) return { kind: 'setWeight', weight: step.setWeight };
+  if (step.pause !== undefined) {
+    const duration = step.pause.duration === undefined ? undefined : parseDurationSeconds(step.pause.duration);
+    return duration === undefined ? { kind: 'pause' } : { kind: 'pause', durationSeconds: duration };
+  }
+  const scale = step.setCanaryScale ?? {};
+  if (scale.replicas !== undefined) return { kind: 'setCanaryScale', scale: { replicas: scale.replicas } };
+  if (scale.weight !== undefined) return { kind: 'setCanaryScale', scale: { weight: scale.weight } };
+  return { kind: 'setCanaryScale', scale: { matchTrafficWeight: true } };
+}

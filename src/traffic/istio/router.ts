@@ -1,0 +1,50 @@
+// Sets canary/stable weights on a Rollout's VirtualServices through the API server, as
+// ARCHITECTURE §5 requires: a JSON Patch that only replaces weights, guarded by a test of the
+// resourceVersion it was computed from. A concurrent edit makes the patch fail (422/409); the
+// VirtualService is read again and the patch recomputed, never a blind overwrite. Never SSA:
+// Istio's CRDs mark no list types, so applying spec.http would take ownership of every route.
+import { MANAGED_BY_ROLLOUT_ANNOTATION, ROLLOUT_FIELD_MANAGER } from '../../api/names.ts';
+import type { KubeClients } from '../../kube/client.ts';
+import { isConflict } from '../../kube/errors.ts';
+import { getObject, patchObject } from '../../kube/patch.ts';
+import { RoutingError } from '../router.ts';
+import { findManagedRoutes, weightPatch, type JsonPatchOp, type RouteSelection, type VirtualServiceLike } from './virtual-service.ts';
+
+export interface WeightScope {
+  readonly rollout: { readonly metadata: { readonly name: string } };
+  readonly plan: { readonly canaryService: string; readonly stableService: string };
+  readonly virtualServices: readonly (RouteSelection & { readonly namespace: string; readonly name: string; readonly field: string })[];
+}
+
+const MAX_ATTEMPTS = 5;
+
+export async function setVirtualServiceWeights(clients: KubeClients, scope: WeightScope, canaryWeight: number): Promise<void> {
+  for (const target of scope.virtualServices) await setOne(clients, scope, target, canaryWeight);
+}
+
+async function setOne(clients: KubeClients, scope: WeightScope, target: WeightScope['virtualServices'][number], canaryWeight: number): Promise<void> {
+  const ref = { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', namespace: target.namespace, name: target.name };
+  for (let attempt = 1; ; attempt++) {
+    const vs = await getObject<VirtualServiceLike & { apiVersion: string; kind: string; metadata: { name: string } }>(clients, ref);
+    if (vs === undefined) throw new RoutingError(target.field, `VirtualService "${target.name}" not found in namespace ${target.namespace}`);
+    const found = findManagedRoutes(vs, target, scope.plan);
+    if ('error' in found) throw new RoutingError(target.field, found.error);
+    const ops: JsonPatchOp[] = [...weightPatch(found.routes, canaryWeight), ...annotationOps(vs, scope.rollout.metadata.name)];
+    if (ops.length === 0) return;
+    try {
+      await patchObject(clients, ref, ops, { fieldManager: ROLLOUT_FIELD_MANAGER, resourceVersion: vs.metadata.resourceVersion });
+      return;
+    } catch (error) {
+      if (!isConflict(error) || attempt >= MAX_ATTEMPTS) throw error;
+    }
+  }
+}
+
+function annotationOps(vs: VirtualServiceLike, rollout: string): JsonPatchOp[] {
+  const annotations = vs.metadata?.annotations;
+  if (annotations?.[MANAGED_BY_ROLLOUT_ANNOTATION] === rollout) return [];
+  const key = MANAGED_BY_ROLLOUT_ANNOTATION.replace('~', '~0').replace('/', '~1');
+  return annotations === undefined
+    ? [{ op: 'add', path: '/metadata/annotations', value: { [MANAGED_BY_ROLLOUT_ANNOTATION]: rollout } }]
+    : [{ op: 'add', path: `/metadata/annotations/${key}`, value: rollout }];
+}

@@ -1,0 +1,104 @@
+// One control plane per rollout suite, with Istio's CRDs, Sluice's CRDs and RBAC from crds/,
+// and the controller running as a real process under the shipped ClusterRole (a token of the
+// sluice ServiceAccount, not cluster-admin).
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadAll } from 'js-yaml';
+import { serverSideApply } from '../../src/kube/apply.ts';
+import type { KubernetesObject } from '../../src/kube/client.ts';
+import { startCluster, type Cluster } from '../harness/cluster.ts';
+import { installCrds } from '../harness/istio.ts';
+import { repoRoot } from '../harness/paths.ts';
+import { freePort } from '../harness/ports.ts';
+import type { ManagedProcess } from '../harness/processes.ts';
+import { fetchText } from '../harness/http.ts';
+
+export interface RolloutSuite {
+  readonly cluster: Cluster;
+  readonly controllerKubeconfig: string;
+  /**
+   * Starts a controller process (name unique per suite) and, unless `waitReady` is false,
+   * resolves once it is ready (leading, caches synced). `readyz()` asks it again later.
+   */
+  startController(name?: string, extraArgs?: readonly string[], waitReady?: boolean): Promise<Controller>;
+  stop(): Promise<void>;
+}
+
+function readYaml(path: string): KubernetesObject[] {
+  return (loadAll(readFileSync(path, 'utf8')) as (KubernetesObject | null)[]).filter((d): d is KubernetesObject => d !== null);
+}
+
+export async function startRolloutSuite(): Promise<RolloutSuite> {
+  const cluster = await startCluster();
+  try {
+    await cluster.installIstioCRDs();
+    await installCrds(cluster.clients, readYaml(join(repoRoot, 'crds/rollouts.sluice.dev.yaml')), { assertAlive: () => cluster.assertAlive() });
+    const namespace = readYaml(join(repoRoot, 'crds/controller.yaml')).filter((o) => o.kind === 'Namespace');
+    for (const object of [...namespace, ...readYaml(join(repoRoot, 'crds/rbac.yaml'))]) {
+      await serverSideApply(cluster.clients, object, { fieldManager: 'sluice-test', force: true });
+    }
+    const controllerKubeconfig = await serviceAccountKubeconfig(cluster);
+    return {
+      cluster,
+      controllerKubeconfig,
+      startController: (name = 'sluice-controller', extraArgs = [], waitReady = true) =>
+        startController(cluster, controllerKubeconfig, name, extraArgs, waitReady),
+      stop: () => cluster.stop(),
+    };
+  } catch (error) {
+    await cluster.stop();
+    throw error;
+  }
+}
+
+/** A kubeconfig holding a token of sluice-system/sluice: the controller gets the shipped RBAC, nothing more. */
+async function serviceAccountKubeconfig(cluster: Cluster): Promise<string> {
+  const token = (await cluster.kubectl(['create', 'token', 'sluice', '-n', 'sluice-system', '--duration=2h'])).trim();
+  const admin = cluster.kubeConfig;
+  const server = admin.getCurrentCluster();
+  const config = {
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{ name: 'test', cluster: { server: server?.server, 'certificate-authority-data': server?.caData } }],
+    users: [{ name: 'sluice', user: { token } }],
+    contexts: [{ name: 'sluice', context: { cluster: 'test', user: 'sluice' } }],
+    'current-context': 'sluice',
+  };
+  const path = join(cluster.dir, 'sluice-controller.kubeconfig');
+  writeFileSync(path, JSON.stringify(config), { mode: 0o600 });
+  return path;
+}
+
+export interface Controller {
+  readonly name: string;
+  readonly process: ManagedProcess;
+  ready(): Promise<boolean>;
+}
+
+async function startController(
+  cluster: Cluster,
+  kubeconfig: string,
+  name: string,
+  extraArgs: readonly string[],
+  waitReady: boolean,
+): Promise<Controller> {
+  const port = await freePort();
+  const proc = cluster.processes.start(name, process.execPath, [
+    join(repoRoot, 'src/cli/sluice.ts'),
+    'controller',
+    `--kubeconfig=${kubeconfig}`,
+    `--metrics-addr=127.0.0.1:${port}`,
+    '--lease-namespace=sluice-system',
+    '--log-level=debug',
+    ...extraArgs,
+  ]);
+  const ready = async (): Promise<boolean> => {
+    try {
+      return (await fetchText(`http://127.0.0.1:${port}/readyz`)).status === 200;
+    } catch {
+      return false;
+    }
+  };
+  if (waitReady) await cluster.waitFor(`${name} to be ready`, ready, { timeoutMs: 60_000 });
+  return { name, process: proc, ready };
+}
