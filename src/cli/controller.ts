@@ -11,6 +11,7 @@ import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { loadKubeConfig, makeKubeClients } from '../kube/client.ts';
+import { DEFAULT_RATE_LIMIT } from '../kube/rate-limiter.ts';
 import { makeEventRecorder } from '../kube/events.ts';
 import { runLeaderElection } from '../kube/lease.ts';
 import type { Logger } from '../kube/logger.ts';
@@ -39,7 +40,8 @@ export async function runController(argv: readonly string[]): Promise<void> {
     redact: ['*.headers.authorization', '*.authorization', '*.password', '*.token', '*.bearerToken'],
   });
   const kubeConfig = loadKubeConfig(values.kubeconfig);
-  const clients = makeKubeClients(kubeConfig);
+  // Client-side rate limit (client-node has none): 20 qps, burst 30, as client-go's default-ish.
+  const clients = makeKubeClients(kubeConfig, DEFAULT_RATE_LIMIT);
   const identity = `${hostname()}-${process.pid}`;
   const state = { ready: false };
   const controller = makeRolloutController({
@@ -68,7 +70,7 @@ export async function runController(argv: readonly string[]): Promise<void> {
         {
           onStartedLeading: lead,
           // Losing the lease while running means another process may lead: stop at once.
-          onStoppedLeading: () => (shuttingDown ? controller.stop() : fatal(logger, new Error('lost the leader lease'))),
+          onStoppedLeading: ({ lost, reason }) => (lost && !shuttingDown ? fatal(logger, new Error(`lost the leader lease: ${reason}`)) : controller.stop()),
         },
       )
     : (lead(), () => Promise.resolve());

@@ -30,8 +30,12 @@ export interface LeaderElectionConfig {
 export interface LeaderCallbacks {
   /** Start the controllers; `signal` aborts when leadership is lost or the election stops. */
   onStartedLeading(signal: AbortSignal): void | Promise<void>;
-  /** Leadership is over: stop writing. stop() waits for a returned promise before releasing the Lease. */
-  onStoppedLeading(): void | Promise<void>;
+  /**
+   * Leadership is over: stop writing. `lost` is false when stop() ended it (a graceful shutdown)
+   * and true when renewing failed or another candidate took the Lease. stop() waits for a
+   * returned promise before it releases the Lease.
+   */
+  onStoppedLeading(info: { readonly lost: boolean; readonly reason: string }): void | Promise<void>;
 }
 
 /** Stops the election; `release: false` leaves the Lease as it is (what a crash would do). */
@@ -103,7 +107,7 @@ class Elector {
   async #shutDown(release: boolean): Promise<void> {
     this.#stopping.abort(new Error('leader election stopped'));
     await this.#loop;
-    this.#lose('leader election stopped');
+    this.#lose('leader election stopped', false);
     await this.#stoppedLeading;
     if (release) await this.#release();
   }
@@ -254,15 +258,16 @@ class Elector {
     return this.#clock.setTimeout(() => this.#lose(`could not renew the lease within ${this.#renewDeadlineMs} ms`), this.#renewDeadlineMs);
   }
 
-  #lose(reason: string): void {
+  #lose(reason: string, lost = true): void {
     const leading = this.#leading;
     if (leading === undefined) return;
     this.#leading = undefined;
     this.#clock.clearTimeout(leading.deadline);
-    this.#log.warn({ reason }, 'stopped leading');
+    if (lost) this.#log.warn({ reason }, 'lost leadership');
+    else this.#log.info({ reason }, 'stopped leading');
     leading.abort.abort(new Error(reason));
     this.#stoppedLeading = Promise.resolve()
-      .then(() => this.#callbacks.onStoppedLeading())
+      .then(() => this.#callbacks.onStoppedLeading({ lost, reason }))
       .catch((error: unknown) => this.#log.error({ err: messageOf(error) }, 'onStoppedLeading failed'));
   }
 

@@ -2,7 +2,7 @@
 // kube-apiserver, kube-controller-manager, kube-scheduler and kwok with one fake Node —
 // from the binaries `make setup` builds. One per test suite; see docs/testing.md.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -35,13 +35,24 @@ export interface Cluster {
   /** Throws, with the log tail, if a component has died. */
   assertAlive(): void;
   /** waitFor that also fails at once when a component has died. */
-  waitFor<T>(what: string, check: () => Promise<T | undefined | false>, options?: WaitOptions): Promise<T>;
+  waitFor<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, options?: WaitOptions): Promise<T>;
   /** Runs the real kubectl against this cluster; resolves with its stdout. */
   kubectl(args: readonly string[], options?: { kubeconfigPath?: string }): Promise<string>;
   /** A client-certificate user (CN = name, O = groups) with no rights until RBAC grants some. */
   userKubeconfig(name: string, groups?: readonly string[]): Promise<UserKubeconfig>;
   installIstioCRDs(): Promise<string[]>;
+  /** Audit events (Metadata level) of requests made by ServiceAccounts of sluice-system, so far. */
+  auditEvents(): AuditEvent[];
   stop(): Promise<void>;
+}
+
+export interface AuditEvent {
+  readonly verb: string;
+  readonly requestURI: string;
+  readonly stage: string;
+  readonly user: { readonly username: string };
+  readonly objectRef?: { readonly resource?: string; readonly subresource?: string; readonly namespace?: string; readonly name?: string };
+  readonly requestReceivedTimestamp: string;
 }
 
 export interface ClusterOptions {
@@ -133,6 +144,15 @@ function makeCluster(parts: Parts): Cluster {
       return { kubeconfigPath: path, kubeConfig: loadKubeConfig(path) };
     },
     installIstioCRDs: () => installIstioCrds(clients, { assertAlive }),
+    auditEvents() {
+      let text = '';
+      try {
+        text = readFileSync(join(dir, 'audit.log'), 'utf8');
+      } catch {
+        return [];
+      }
+      return text.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as AuditEvent);
+    },
     async stop() {
       if (stopped) return;
       stopped = true;

@@ -1,5 +1,5 @@
 // The control-plane processes, each started from the multi-call binary tools/kubebin builds.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { binary } from './paths.ts';
 import { fetchText } from './http.ts';
@@ -40,7 +40,21 @@ export interface ApiServer {
   readonly port: number;
 }
 
+/**
+ * Audit policy: every request by a ServiceAccount of sluice-system (the controller under test) at
+ * Metadata level, nothing else. Lets tests count what the controller asked of the API server.
+ */
+const AUDIT_POLICY = `apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages: [RequestReceived]
+rules:
+- level: Metadata
+  userGroups: ["system:serviceaccounts:sluice-system"]
+- level: None
+`;
+
 export async function startApiServer(dir: string, group: ProcessGroup, pki: ClusterPki, etcdUrl: string): Promise<ApiServer> {
+  writeFileSync(join(dir, 'audit-policy.yaml'), AUDIT_POLICY);
   return withPortRetry(async () => {
     const port = await freePort();
     group.start('kube-apiserver', binary('kube-apiserver'), [
@@ -60,6 +74,10 @@ export async function startApiServer(dir: string, group: ProcessGroup, pki: Clus
       `--service-account-signing-key-file=${pki.serviceAccountKeyPath}`,
       '--allow-privileged=true',
       '--enable-priority-and-fairness=false',
+      `--audit-policy-file=${join(dir, 'audit-policy.yaml')}`,
+      `--audit-log-path=${join(dir, 'audit.log')}`,
+      '--audit-log-mode=batch',
+      '--audit-log-batch-max-wait=1s',
       '--max-requests-inflight=2000',
       '--max-mutating-requests-inflight=1000',
       '--v=0',

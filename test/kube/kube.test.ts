@@ -130,6 +130,9 @@ describe('src/kube against a real API server', { timeout: 120_000 }, () => {
       assert.equal(informer.get(`${namespace}/x`), undefined);
       assert.deepEqual(informer.list(namespace).map((o) => o.metadata.name), ['before']);
       assert.equal(informer.stats.lists, 1);
+      // The generic typed client still works on the configuration that carries the rate limiter.
+      const typed = await clients.objects.read({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'before', namespace } });
+      assert.equal(typed.metadata?.uid, listed?.metadata.uid);
     } finally {
       informer.stop();
     }

@@ -175,4 +175,24 @@ describe('rollouts: host-level Istio canary', { timeout: 300_000 }, () => {
     assert.ok(entries.some((e) => e.manager === 'sluice-rollouts' && e.operation === 'Update'), 'written as sluice-rollouts, never applied');
     assert.ok(!entries.some((e) => e.manager === 'sluice-rollouts' && e.operation === 'Apply'));
   });
+
+  test('idle means idle: a paused rollout and settled ones make no API requests beyond watches and the Lease', async () => {
+    const { cluster } = suite;
+    const { ns } = await deployV1('idle', '      - setWeight: 10\n      - pause: {}\n');
+    await setImage(cluster, ns, 'registry.invalid/web:v2');
+    await waitForRollout(cluster, ns, 'paused', pausedAt(1));
+    // The measurement is a period of time by nature: let in-flight work finish, then watch 8 s.
+    const from = Date.now() + 2_000;
+    const to = from + 8_000;
+    await cluster.waitFor('the observation window to pass (+ the audit batch)', () => Date.now() > to + 1_500, { timeoutMs: 20_000, intervalMs: 250 });
+    const inWindow = cluster.auditEvents().filter((e) => {
+      const at = Date.parse(e.requestReceivedTimestamp);
+      return e.stage === 'ResponseComplete' && at >= from && at <= to;
+    });
+    const forRollout = inWindow.filter((e) => e.objectRef?.namespace === ns);
+    assert.deepEqual(forRollout.map((e) => `${e.verb} ${e.requestURI}`), [], 'no requests about the idle rollout');
+    const polling = inWindow.filter((e) => e.verb === 'list' || e.verb === 'get' && e.objectRef?.resource !== 'leases');
+    assert.deepEqual(polling.map((e) => `${e.verb} ${e.requestURI}`), [], 'no lists or gets (no polling)');
+    assert.ok(cluster.auditEvents().some((e) => e.verb === 'watch'), 'the audit log does see the controller (its watches)');
+  });
 });

@@ -104,5 +104,15 @@ describe('rollouts: restarts, invalid specs, leader election', { timeout: 300_00
     await setImage(cluster, ns, 'registry.invalid/web:v2');
     await waitForRollout(cluster, ns, 'the new leader acts', (r) => r.status?.phase === 'Paused');
     assert.deepEqual(await vsWeights(cluster, ns), [90, 10]);
+
+    // A graceful stop (SIGTERM) releases the Lease: a successor leads at once, not after 15 s.
+    const third = await suite.startController('ctl-leader-3', [], false);
+    const exit = await cluster.processes.kill(second.name, 'SIGTERM');
+    assert.equal(exit?.code, 0, 'SIGTERM is a clean exit');
+    const stoppedAt = Date.now();
+    await cluster.waitFor('the third controller to lead', () => third.ready(), { timeoutMs: 25_000, intervalMs: 100 });
+    assert.ok(Date.now() - stoppedAt < 5_000, `took over ${Date.now() - stoppedAt} ms after a graceful stop`);
+    await operate(cluster, ns, 'promote');
+    await waitForRollout(cluster, ns, 'the third leader acts', (r) => r.status?.phase === 'Healthy' && r.status.stableRS === r.status.currentPodHash);
   });
 });
