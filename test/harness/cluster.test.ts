@@ -6,7 +6,7 @@ import type { k8s } from '../../src/kube/types.ts';
 import { startCluster, type Cluster } from './cluster.ts';
 import { isForbidden } from '../../src/kube/errors.ts';
 import { makeKubeClients } from '../../src/kube/client.ts';
-import { createNamespace, deployment, readyReplicas } from './fixtures.ts';
+import { createNamespace, deployment, readyReplicas, widgetCrd } from './fixtures.ts';
 
 describe('control plane', { timeout: 180_000 }, () => {
   let cluster: Cluster;
@@ -39,36 +39,10 @@ describe('control plane', { timeout: 180_000 }, () => {
 
   test('a CRD becomes Established and a custom object round-trips with its status subresource', async () => {
     const namespace = await createNamespace(cluster, 'crd');
-    const crd = {
-      apiVersion: 'apiextensions.k8s.io/v1',
-      kind: 'CustomResourceDefinition',
-      metadata: { name: 'widgets.test.sluice.dev' },
-      spec: {
-        group: 'test.sluice.dev',
-        scope: 'Namespaced',
-        names: { plural: 'widgets', singular: 'widget', kind: 'Widget' },
-        versions: [
-          {
-            name: 'v1',
-            served: true,
-            storage: true,
-            subresources: { status: {} },
-            schema: {
-              openAPIV3Schema: {
-                type: 'object',
-                properties: {
-                  spec: { type: 'object', properties: { size: { type: 'integer', minimum: 1 } } },
-                  status: { type: 'object', properties: { phase: { type: 'string' } } },
-                },
-              },
-            },
-          },
-        ],
-      },
-    };
+    const crd = widgetCrd();
     await cluster.clients.apiextensions.createCustomResourceDefinition({ body: crd });
     await cluster.waitFor('CRD Established', async () => {
-      const live = await cluster.clients.apiextensions.readCustomResourceDefinition({ name: crd.metadata.name });
+      const live = await cluster.clients.apiextensions.readCustomResourceDefinition({ name: crd.metadata?.name ?? '' });
       return live.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True');
     });
     const { custom } = cluster.clients;

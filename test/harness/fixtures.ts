@@ -31,3 +31,34 @@ export async function readyReplicas(cluster: Cluster, namespace: string, name: s
   const live = await cluster.clients.apps.readNamespacedDeployment({ namespace, name });
   return live.status?.readyReplicas ?? 0;
 }
+
+/** A small namespaced test CRD (widgets.test.sluice.dev/v1, kind Widget) with a status subresource and a validated field. */
+export function widgetCrd(): k8s.V1CustomResourceDefinition {
+  return {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: 'widgets.test.sluice.dev' },
+    spec: {
+      group: 'test.sluice.dev',
+      scope: 'Namespaced',
+      names: { plural: 'widgets', singular: 'widget', kind: 'Widget' },
+      versions: [
+        {
+          name: 'v1',
+          served: true,
+          storage: true,
+          subresources: { status: {} },
+          schema: {
+            openAPIV3Schema: {
+              type: 'object',
+              properties: {
+                spec: { type: 'object', properties: { size: { type: 'integer', minimum: 1 } } },
+                status: { type: 'object', properties: { phase: { type: 'string' } } },
+              },
+            },
+          },
+        },
+      ],
+    },
+  };
+}

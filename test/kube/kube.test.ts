@@ -13,7 +13,7 @@ import { silentLogger } from '../../src/kube/logger.ts';
 import { refOf, type KubeObject } from '../../src/kube/object.ts';
 import { createObject, deleteObject, getObject, mergePatchObject, mergePatchStatus, patchObject, patchStatus } from '../../src/kube/patch.ts';
 import { startCluster, type Cluster } from '../harness/cluster.ts';
-import { createNamespace } from '../harness/fixtures.ts';
+import { createNamespace, widgetCrd } from '../harness/fixtures.ts';
 import { startTcpProxy } from './tcp-proxy.ts';
 
 interface Widget extends KubeObject {
@@ -73,38 +73,12 @@ describe('src/kube against a real API server', { timeout: 120_000 }, () => {
     return sum;
   }
 
-  let widgetCrd: Promise<void> | undefined;
+  let widgetCrdInstalled: Promise<void> | undefined;
   /** Installs the Widget CRD once (the custom-resource informer test installs it while watching). */
-  const ensureWidgetCrd = (): Promise<void> => (widgetCrd ??= installWidgetCrd());
+  const ensureWidgetCrd = (): Promise<void> => (widgetCrdInstalled ??= installWidgetCrd());
 
   async function installWidgetCrd(): Promise<void> {
-    await clients.apiextensions.createCustomResourceDefinition({
-      body: {
-        metadata: { name: 'widgets.test.sluice.dev' },
-        spec: {
-          group: 'test.sluice.dev',
-          scope: 'Namespaced',
-          names: { plural: 'widgets', singular: 'widget', kind: 'Widget' },
-          versions: [
-            {
-              name: 'v1',
-              served: true,
-              storage: true,
-              subresources: { status: {} },
-              schema: {
-                openAPIV3Schema: {
-                  type: 'object',
-                  properties: {
-                    spec: { type: 'object', properties: { size: { type: 'integer', minimum: 1 } } },
-                    status: { type: 'object', properties: { phase: { type: 'string' } } },
-                  },
-                },
-              },
-            },
-          ],
-        },
-      },
-    });
+    await clients.apiextensions.createCustomResourceDefinition({ body: widgetCrd() });
   }
 
   test('a ConfigMap informer syncs, then reports adds, updates and deletes of what its selector matches', async () => {
