@@ -4,7 +4,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadAll } from 'js-yaml';
-import { serverSideApply } from '../../src/kube/apply.ts';
 import type { KubernetesObject } from '../../src/kube/client.ts';
 import { startCluster, type Cluster } from '../harness/cluster.ts';
 import { installCrds } from '../harness/istio.ts';
@@ -32,11 +31,11 @@ export async function startRolloutSuite(): Promise<RolloutSuite> {
   const cluster = await startCluster();
   try {
     await cluster.installIstioCRDs();
+    // The install manifests as users apply them (the real kubectl's kustomize), then the shipped
+    // Deployment scaled to 0: the controller under test runs as a local process with its token.
+    await cluster.kubectl(['apply', '--server-side', '-k', join(repoRoot, 'crds')]);
     await installCrds(cluster.clients, readYaml(join(repoRoot, 'crds/rollouts.sluice.dev.yaml')), { assertAlive: () => cluster.assertAlive() });
-    const namespace = readYaml(join(repoRoot, 'crds/controller.yaml')).filter((o) => o.kind === 'Namespace');
-    for (const object of [...namespace, ...readYaml(join(repoRoot, 'crds/rbac.yaml'))]) {
-      await serverSideApply(cluster.clients, object, { fieldManager: 'sluice-test', force: true });
-    }
+    await cluster.kubectl(['-n', 'sluice-system', 'scale', 'deployment/sluice-controller', '--replicas=0']);
     const controllerKubeconfig = await serviceAccountKubeconfig(cluster);
     return {
       cluster,
