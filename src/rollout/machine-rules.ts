@@ -125,6 +125,8 @@ export function startRevision(ctx: MachineContext): Outcome {
     abortedAt: undefined,
     promoteFull: false,
     rolledBackTo: undefined,
+    // The new revision starts with no traffic, whatever the previous canary had.
+    canary: { ...ctx.status.canary, setWeight: 0 },
     canaryGitRevision: plan.podHash === ctx.status.stableRS ? undefined : plan.gitRevision,
     conditions: withoutCondition(ctx.status.conditions, 'Progressing'),
   };
@@ -210,11 +212,13 @@ export function shapeCanary(ctx: MachineContext): Outcome {
   const plan = planOf(ctx);
   const stable = ctx.status.stableRS ?? plan.podHash;
   const index = allStepsDone(ctx) ? plan.steps.length : stepIndex(ctx);
+  // Weight before selectors: when a new revision replaces a canary mid-rollout, the canary's
+  // traffic drops to 0 before its Service moves to pods that are not ready yet.
   const effects = [
     ...ensureReplicaSet(ctx, plan.podHash, canaryReplicasAt(plan.steps, index, plan.replicas)),
     ...ensureReplicaSet(ctx, stable, plan.replicas),
-    ...selectors(ctx, plan.podHash, stable),
     ...weight(ctx, ctx.status.canary?.setWeight ?? 0),
+    ...selectors(ctx, plan.podHash, stable),
     ...scaleDownOthers(ctx, [stable, plan.podHash], plan.scaleDownDelaySeconds),
   ];
   return { status: ctx.status, effects };

@@ -330,4 +330,23 @@ describe('rollout machine', () => {
     assert.equal(world.status.stableGitRevision, 'ccc333');
     assert.equal(world.status.canaryGitRevision, undefined);
   });
+
+  test('a new template mid-canary: traffic leaves the old canary before the Service moves; steps start over', () => {
+    const world = healthyAt('h1');
+    world.settle(plan('h2', twoSteps));
+    assert.equal(world.canaryWeight, 10);
+    world.ready = false;
+    world.log = [];
+    world.tick(plan('h3', twoSteps));
+    const weightAt = world.log.findIndex((e) => e.type === 'setCanaryWeight' && e.params.canaryWeight === 0);
+    const selectorAt = world.log.findIndex((e) => e.type === 'setServiceSelector' && e.params.role === 'canary' && e.params.hash === 'h3');
+    assert.ok(weightAt >= 0 && weightAt < selectorAt, 'weight 0 before the canary Service selects h3');
+    assert.equal(world.status.currentStepIndex, 0);
+    assert.equal(world.canaryWeight, 0, 'no traffic to h3 before its pods are ready');
+    assert.equal(world.replicaSets.get('h2')?.scaleDownDeadline, new Date(T0 + 30_000).toISOString(), 'the middle canary goes after the delay');
+    world.makeReady();
+    world.settle(plan('h3', twoSteps));
+    assert.equal(world.status.phase, 'Paused');
+    assert.equal(world.canaryWeight, 10);
+  });
 });

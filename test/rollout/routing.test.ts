@@ -1,0 +1,121 @@
+// End to end, beyond the basic host split: HTTP + TLS + TCP routes together, the fast track back
+// to stable, a new revision in the middle of a canary, and drift of the managed weights.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { KubeObject } from '../../src/kube/object.ts';
+import { getObject, mergePatchObject, patchObject } from '../../src/kube/patch.ts';
+import { createNamespace } from '../harness/fixtures.ts';
+import { applyYaml, hostSplitNetwork, hostSplitRollout, operate, replicaSet, selectorHash, setImage, vsWeights, waitForRollout } from './fixtures.ts';
+import { startRolloutSuite, type RolloutSuite } from './suite.ts';
+
+type Route = { name?: string; timeout?: string; match?: unknown[]; route: { destination: { host: string }; weight?: number }[] };
+type VirtualService = KubeObject & { spec: { http: Route[]; tls?: Route[]; tcp?: Route[] } };
+
+const paused = (r: { status?: { phase?: string } }): boolean => r.status?.phase === 'Paused';
+const vsRef = (namespace: string) => ({ apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', namespace, name: 'web' });
+
+describe('rollouts: route kinds, fast track, updates mid-rollout, drift', { timeout: 300_000 }, () => {
+  let suite: RolloutSuite;
+  before(async () => {
+    suite = await startRolloutSuite();
+    await suite.startController();
+  });
+  after(async () => suite?.stop());
+
+  async function pausedOnV2(prefix: string, rollout: string, network = hostSplitNetwork()): Promise<{ ns: string; v1: string; v2: string }> {
+    const { cluster } = suite;
+    const ns = await createNamespace(cluster, prefix);
+    await applyYaml(cluster, ns, network);
+    await applyYaml(cluster, ns, rollout);
+    const healthy = await waitForRollout(cluster, ns, 'Healthy', (r) => r.status?.phase === 'Healthy');
+    await setImage(cluster, ns, 'registry.invalid/web:v2');
+    const p = await waitForRollout(cluster, ns, 'paused on v2', paused);
+    return { ns, v1: healthy.status?.stableRS ?? '', v2: p.status?.currentPodHash ?? '' };
+  }
+
+  test('HTTP, TLS (port + sniHosts) and TCP (port) routes move together', async () => {
+    const { cluster } = suite;
+    const tlsAndTcp = `
+  tls:
+  - match:
+    - port: 443
+      sniHosts: [web.example.com]
+    route:
+    - destination: {host: web-stable}
+      weight: 100
+    - destination: {host: web-canary}
+      weight: 0
+  tcp:
+  - match:
+    - port: 5432
+    route:
+    - destination: {host: web-stable}
+      weight: 100
+    - destination: {host: web-canary}
+      weight: 0
+`;
+    const network = hostSplitNetwork() + tlsAndTcp;
+    const rollout = hostSplitRollout({ steps: '      - setWeight: 10\n      - pause: {}\n' }).replace(
+      '            routes:\n            - primary\n',
+      '            routes:\n            - primary\n            tlsRoutes:\n            - port: 443\n              sniHosts: [web.example.com]\n            tcpRoutes:\n            - port: 5432\n',
+    );
+    const { ns, v2 } = await pausedOnV2('kinds', rollout, network);
+    const weights = async (): Promise<number[][]> => {
+      const vs = await getObject<VirtualService>(cluster.clients, vsRef(ns));
+      const of = (r: Route | undefined): number[] => (r?.route ?? []).map((d) => d.weight ?? 0);
+      return [of(vs?.spec.http[0]), of(vs?.spec.tls?.[0]), of(vs?.spec.tcp?.[0])];
+    };
+    assert.deepEqual(await weights(), [[90, 10], [90, 10], [90, 10]]);
+    assert.deepEqual(await vsWeights(cluster, ns), [90, 10]);
+    await operate(cluster, ns, 'promote');
+    await waitForRollout(cluster, ns, 'Healthy on v2', (r) => r.status?.phase === 'Healthy' && r.status.stableRS === v2);
+    assert.deepEqual(await weights(), [[100, 0], [100, 0], [100, 0]]);
+  });
+
+  test('fast track: the template set back to the stable one is Healthy at once, with no steps', async () => {
+    const { cluster } = suite;
+    const { ns, v1 } = await pausedOnV2('fasttrack', hostSplitRollout({ steps: '      - setWeight: 10\n      - pause: {}\n      - setWeight: 50\n      - pause: {}\n' }));
+    await setImage(cluster, ns, 'registry.invalid/web:v1');
+    const back = await waitForRollout(cluster, ns, 'Healthy on v1', (r) => r.status?.phase === 'Healthy' && r.status.currentPodHash === v1);
+    assert.equal(back.status?.stableRS, v1);
+    assert.equal(back.status?.currentStepIndex, 4, 'all steps skipped');
+    assert.deepEqual(await vsWeights(cluster, ns), [100, 0]);
+    assert.equal(await selectorHash(cluster, ns, 'web-canary'), v1);
+  });
+
+  test('a new revision in the middle: paused on rev3 with its own canary; rev2 scaled to 0 after the delay', async () => {
+    const { cluster } = suite;
+    const rollout = hostSplitRollout({ steps: '      - setWeight: 10\n      - pause: {}\n', extraCanary: '      scaleDownDelaySeconds: 2\n' });
+    const { ns, v1, v2 } = await pausedOnV2('middle', rollout);
+    await setImage(cluster, ns, 'registry.invalid/web:v3');
+    const p3 = await waitForRollout(cluster, ns, 'paused on rev3', (r) => paused(r) && r.status?.currentPodHash !== v2);
+    const v3 = p3.status?.currentPodHash ?? '';
+    assert.notEqual(v3, v1);
+    assert.equal(p3.status?.currentStepIndex, 1);
+    assert.equal(await selectorHash(cluster, ns, 'web-canary'), v3);
+    assert.equal(await selectorHash(cluster, ns, 'web-stable'), v1);
+    assert.deepEqual(await vsWeights(cluster, ns), [90, 10]);
+    await cluster.waitFor('rev2 scaled to 0', async () => (await replicaSet(cluster, ns, v2)).replicas === 0, { timeoutMs: 15_000 });
+    assert.equal((await replicaSet(cluster, ns, v1)).replicas, 3);
+  });
+
+  test('hand-edited weights are put back within a second; a concurrent edit of another field survives', async () => {
+    const { cluster } = suite;
+    const { ns } = await pausedOnV2('drift', hostSplitRollout({ steps: '      - setWeight: 10\n      - pause: {}\n' }));
+    const vs = await getObject<VirtualService>(cluster.clients, vsRef(ns));
+    // Someone edits the weights and, in the same write, the route's timeout.
+    await patchObject(cluster.clients, vsRef(ns), [
+      { op: 'replace', path: '/spec/http/0/route/0/weight', value: 50 },
+      { op: 'replace', path: '/spec/http/0/route/1/weight', value: 50 },
+      { op: 'add', path: '/spec/http/0/timeout', value: '7s' },
+    ], { fieldManager: 'someone', resourceVersion: vs?.metadata.resourceVersion });
+    const editedAt = Date.now();
+    await cluster.waitFor('weights put back', async () => (await vsWeights(cluster, ns)).join('/') === '90/10', { timeoutMs: 5_000, intervalMs: 20 });
+    assert.ok(Date.now() - editedAt < 1_000, `repaired after ${Date.now() - editedAt} ms`);
+    const after = await getObject<VirtualService>(cluster.clients, vsRef(ns));
+    assert.equal(after?.spec.http[0]?.timeout, '7s', 'the timeout edit was not clobbered');
+    // Another edit of a different field alone stays, and weights stay as they are.
+    await mergePatchObject(cluster.clients, { apiVersion: 'v1', kind: 'Service', namespace: ns, name: 'web-canary' }, { metadata: { labels: { team: 'payments' } } }, { fieldManager: 'someone' });
+    assert.deepEqual(await vsWeights(cluster, ns), [90, 10]);
+  });
+});
