@@ -4,6 +4,7 @@ import { transition } from 'xstate';
 import type { Effect } from './effects.ts';
 import { rolloutMachine, stateOf, type MachineContext, type SpecProblem } from './machine.ts';
 import { pauseDeadline } from './machine-rules.ts';
+import { progressDeadline } from './progress.ts';
 import type { Observations } from './observations.ts';
 import type { RolloutPlan } from './plan.ts';
 import { withoutCondition, type MachineStatus } from './status.ts';
@@ -67,8 +68,7 @@ function observedAfter(observations: Observations, effects: readonly Effect[]): 
 
 function nextDeadline(ctx: MachineContext, effects: readonly Effect[]): number | undefined {
   const deadlines: number[] = [];
-  const pause = pauseDeadline(ctx);
-  if (pause !== undefined) deadlines.push(pause);
+  for (const deadline of [pauseDeadline(ctx), progressDeadline(ctx.status, ctx.plan)]) if (deadline !== undefined) deadlines.push(deadline);
   for (const rs of ctx.observations.replicaSets) {
     if (rs.scaleDownDeadline !== undefined && rs.replicas > 0) deadlines.push(Date.parse(rs.scaleDownDeadline));
   }

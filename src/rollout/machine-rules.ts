@@ -149,6 +149,8 @@ export function holdStable(ctx: MachineContext): Outcome {
     promoteFull: false,
     canaryGitRevision: undefined,
     canary: { ...ctx.status.canary, setWeight: 0 },
+    // No longer waiting on progress: the progress deadline does not apply.
+    conditions: withCondition(ctx.status.conditions, { type: 'Progressing', status: 'True', reason: 'NewReplicaSetAvailable', message: `Rollout is healthy on ${stable}` }, iso(ctx.now)),
   };
   const effects = [
     ...ensureReplicaSet(ctx, stable, plan.replicas),

@@ -21,6 +21,8 @@ function plan(podHash: string, steps: PlanStep[], extra: Partial<RolloutPlan> = 
     abortScaleDownDelaySeconds: 30,
     canaryService: 'web-canary',
     stableService: 'web-stable',
+    progressDeadlineSeconds: 600,
+    progressDeadlineAbort: false,
     ...extra,
   };
 }
@@ -348,5 +350,53 @@ describe('rollout machine', () => {
     world.settle(plan('h3', twoSteps));
     assert.equal(world.status.phase, 'Paused');
     assert.equal(world.canaryWeight, 10);
+  });
+
+  test('progress deadline: a canary that never becomes available is Degraded at the deadline, not before', () => {
+    const p = plan('h2', twoSteps, { progressDeadlineSeconds: 10 });
+    const world = healthyAt('h1');
+    world.ready = false;
+    world.tick(p); // creates the canary ReplicaSet
+    const first = world.tick(p); // sees it: 0 of 1 available, the clock starts
+    assert.equal(first.requeueAfterMs, 10_000);
+    world.now = T0 + 9_999;
+    world.tick(p);
+    assert.equal(world.status.phase, 'Progressing');
+    world.now = T0 + 10_000;
+    world.tick(p);
+    assert.equal(world.status.phase, 'Degraded');
+    assert.match(world.status.message ?? '', /^ProgressDeadlineExceeded: .*0 of 1 canary pods .*no progress for 10 s/);
+    assert.notEqual(world.status.abort, true, 'not aborted without progressDeadlineAbort');
+    assert.ok(world.events().includes('ProgressDeadlineExceeded'));
+    assert.equal(world.canaryWeight, 0, 'no traffic ever reached the unready canary');
+    // Pods finally become available: that is progress, and the rollout carries on.
+    world.makeReady();
+    world.settle(p);
+    assert.equal(world.status.phase, 'Paused');
+  });
+
+  test('progressDeadlineAbort aborts; a paused rollout never times out; progress restarts the clock', () => {
+    const abortPlan = plan('h2', twoSteps, { progressDeadlineSeconds: 10, progressDeadlineAbort: true });
+    const world = healthyAt('h1');
+    world.ready = false;
+    world.tick(abortPlan);
+    world.tick(abortPlan);
+    world.now = T0 + 10_000;
+    world.settle(abortPlan);
+    assert.equal(world.status.abort, true);
+    assert.match(world.status.message ?? '', /^RolloutAborted: /);
+
+    const pausePlan = plan('h2', twoSteps, { progressDeadlineSeconds: 10 });
+    const paused = healthyAt('h1');
+    paused.settle(pausePlan);
+    assert.equal(paused.status.phase, 'Paused');
+    assert.equal(paused.tick(pausePlan).requeueAfterMs, undefined, 'no deadline while paused');
+    paused.now = T0 + 3_600_000;
+    paused.settle(pausePlan);
+    assert.equal(paused.status.phase, 'Paused');
+    paused.status = { ...paused.status, pauseConditions: [] };
+    paused.ready = false;
+    paused.tick(pausePlan);
+    assert.equal(paused.status.phase, 'Progressing', 'resumed with a fresh clock, not timed out by the hour paused');
   });
 });

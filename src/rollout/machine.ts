@@ -12,6 +12,7 @@ import { assign, enqueueActions, setup } from 'xstate';
 import type { Effect } from './effects.ts';
 import type { MachineContext, TickEvent } from './context.ts';
 import * as rules from './machine-rules.ts';
+import { trackProgress } from './progress.ts';
 import type { MachineStatus } from './status.ts';
 
 export type { MachineContext, SpecProblem, TickEvent } from './context.ts';
@@ -68,6 +69,7 @@ export const rolloutMachine = setup({
     enterPause: apply(rules.enterPause),
     endPause: apply(rules.endPause),
     promote: apply(rules.promote),
+    trackProgress: apply(trackProgress),
   },
 }).createMachine({
   id: 'rollout',
@@ -93,17 +95,17 @@ export const rolloutMachine = setup({
     initializing: { entry: 'initialize' },
     healthy: { entry: 'holdStable' },
     aborted: { entry: 'holdAborted' },
-    paused: { entry: 'holdManualPause' },
+    paused: { entry: ['holdManualPause', 'trackProgress'] },
     completing: {
-      entry: 'shapeCanary',
+      entry: ['shapeCanary', 'trackProgress'],
       always: { guard: 'canaryFullyReady', target: 'dispatch', actions: 'promote' },
     },
     pauseStep: {
-      entry: ['shapeCanary', 'enterPause'],
+      entry: ['shapeCanary', 'enterPause', 'trackProgress'],
       always: { guard: 'pauseEnded', target: 'dispatch', actions: 'endPause' },
     },
     stepping: {
-      entry: 'shapeCanary',
+      entry: ['shapeCanary', 'trackProgress'],
       always: { guard: 'canaryReadyForStep', target: 'dispatch', actions: 'completeStep' },
     },
   },

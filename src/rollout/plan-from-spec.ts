@@ -27,6 +27,8 @@ export function planFromRollout(rollout: RolloutObject): PlanResult {
     paused: spec.paused,
     scaleDownDelaySeconds: canary.scaleDownDelaySeconds,
     abortScaleDownDelaySeconds: canary.abortScaleDownDelaySeconds,
+    progressDeadlineSeconds: spec.progressDeadlineSeconds,
+    progressDeadlineAbort: spec.progressDeadlineAbort,
     canaryService: canary.canaryService ?? '',
     stableService: canary.stableService ?? '',
   };

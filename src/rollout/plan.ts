@@ -23,6 +23,10 @@ export interface RolloutPlan {
   readonly abortScaleDownDelaySeconds: number;
   readonly canaryService: string;
   readonly stableService: string;
+  /** A canary making no progress this long is Degraded (ProgressDeadlineExceeded); paused time does not count. */
+  readonly progressDeadlineSeconds: number;
+  /** ... and aborted too. */
+  readonly progressDeadlineAbort: boolean;
   /** Git commit of the Rollout (sluice.dev/git-revision), if synced from Git. */
   readonly gitRevision?: string;
 }

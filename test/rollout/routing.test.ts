@@ -118,4 +118,26 @@ describe('rollouts: route kinds, fast track, updates mid-rollout, drift', { time
     await mergePatchObject(cluster.clients, { apiVersion: 'v1', kind: 'Service', namespace: ns, name: 'web-canary' }, { metadata: { labels: { team: 'payments' } } }, { fieldManager: 'someone' });
     assert.deepEqual(await vsWeights(cluster, ns), [90, 10]);
   });
+
+  test('progress deadline: a canary whose pods never get ready is Degraded; with progressDeadlineAbort it is aborted', async () => {
+    const { cluster } = suite;
+    const unready = { spec: { template: { metadata: { labels: { app: 'NAME', 'sluice.dev/kwok-ready': 'false' } } } } };
+    const ns = await createNamespace(cluster, 'deadline');
+    for (const [name, abort] of [['slow', false], ['slowabort', true]] as const) {
+      await applyYaml(cluster, ns, hostSplitNetwork(name));
+      const extra = `      abortScaleDownDelaySeconds: 0\n`;
+      const rollout = hostSplitRollout({ name, steps: '      - setWeight: 20\n      - pause: {}\n', extraCanary: extra })
+        .replace('  revisionHistoryLimit: 2\n', `  revisionHistoryLimit: 2\n  progressDeadlineSeconds: 3\n  progressDeadlineAbort: ${abort}\n`);
+      await applyYaml(cluster, ns, rollout);
+      await waitForRollout(cluster, ns, `${name} Healthy`, (r) => r.status?.phase === 'Healthy', name);
+      const patch = JSON.parse(JSON.stringify(unready).replace('NAME', name)) as Record<string, unknown>;
+      await mergePatchObject(cluster.clients, { apiVersion: 'sluice.dev/v1alpha1', kind: 'Rollout', namespace: ns, name }, patch, { fieldManager: 'test-user' });
+    }
+    const slow = await waitForRollout(cluster, ns, 'slow Degraded', (r) => r.status?.phase === 'Degraded', 'slow', 30_000);
+    assert.match(slow.status?.message ?? '', /^ProgressDeadlineExceeded: .*0 of 1 canary pods .*no progress for 3 s/);
+    assert.deepEqual(await vsWeights(cluster, ns, 'slow'), [100, 0], 'no traffic ever went to the unready canary');
+    const aborted = await waitForRollout(cluster, ns, 'slowabort aborted', (r) => r.status?.phase === 'Degraded' && /^RolloutAborted/.test(r.status.message ?? ''), 'slowabort', 30_000);
+    assert.ok(aborted.status?.abortedAt);
+    assert.equal(await selectorHash(cluster, ns, 'slowabort-canary'), aborted.status?.stableRS, 'the canary Service is back on stable');
+  });
 });
