@@ -177,8 +177,7 @@ async function reconcileRollout(
 ): Promise<ReconcileResult> {
   const { plan, observed, decision } = assess(rollout, cache, options.clock.now());
   if (plan !== undefined && observed !== undefined) {
-    const maxRevision = Math.max(0, ...observed.observations.replicaSets.map((rs) => rs.revision));
-    await execute(options, { rollout, plan, virtualServices: observed.virtualServices, maxRevision }, decision.effects);
+    await execute(options, { rollout, plan, virtualServices: observed.virtualServices }, decision.effects);
   } else {
     // An invalid spec changes nothing in the cluster: only its event is recorded.
     for (const effect of decision.effects) {

@@ -27,6 +27,7 @@ export interface Decision {
 
 const EFFECT_TYPES = new Set<string>([
   'ensureReplicaSet',
+  'deleteReplicaSet',
   'scaleReplicaSet',
   'setScaleDownDeadline',
   'setServiceSelector',

@@ -2,8 +2,10 @@
 // idempotently (executor.ts); the machine itself never does I/O.
 
 export type Effect =
-  /** Create the ReplicaSet for `hash` from the Rollout's template if missing, and set its replicas. */
-  | { readonly type: 'ensureReplicaSet'; readonly params: { readonly hash: string; readonly replicas: number } }
+  /** Create the ReplicaSet for `hash` from the Rollout's template if missing; set its replicas and revision. */
+  | { readonly type: 'ensureReplicaSet'; readonly params: { readonly hash: string; readonly replicas: number; readonly revision: number } }
+  /** Delete an old, scaled-down ReplicaSet beyond revisionHistoryLimit. */
+  | { readonly type: 'deleteReplicaSet'; readonly params: { readonly hash: string } }
   /** Scale an existing ReplicaSet (old revisions). */
   | { readonly type: 'scaleReplicaSet'; readonly params: { readonly hash: string; readonly replicas: number } }
   /** Write (or with null, remove) the time after which a ReplicaSet is scaled to zero. */

@@ -3,13 +3,14 @@
 import {
   MANAGED_BY_ROLLOUT_ANNOTATION,
   POD_TEMPLATE_HASH_LABEL,
+  REVISION_ANNOTATION,
   ROLLOUT_FIELD_MANAGER,
   SCALE_DOWN_DEADLINE_ANNOTATION,
 } from '../api/names.ts';
 import type { KubeClients } from '../kube/client.ts';
 import { isAlreadyExists } from '../kube/errors.ts';
 import type { EventRecorder } from '../kube/events.ts';
-import { createObject, mergePatchObject } from '../kube/patch.ts';
+import { createObject, deleteObject, mergePatchObject } from '../kube/patch.ts';
 import type { Effect } from './effects.ts';
 import type { VirtualServiceTarget } from './observe.ts';
 import { buildReplicaSet, replicaSetName } from './replicaset.ts';
@@ -26,8 +27,6 @@ export interface EffectScope {
   readonly rollout: RolloutObject;
   readonly plan: RolloutPlan;
   readonly virtualServices: readonly VirtualServiceTarget[];
-  /** highest revision among the Rollout's ReplicaSets */
-  readonly maxRevision: number;
 }
 
 const manager = { fieldManager: ROLLOUT_FIELD_MANAGER };
@@ -39,7 +38,11 @@ export async function execute(deps: ExecutorDeps, scope: EffectScope, effects: r
 async function executeOne(deps: ExecutorDeps, scope: EffectScope, effect: Effect): Promise<void> {
   switch (effect.type) {
     case 'ensureReplicaSet':
-      return ensureReplicaSet(deps, scope, effect.params.hash, effect.params.replicas);
+      return ensureReplicaSet(deps, scope, effect.params);
+    case 'deleteReplicaSet':
+      return deleteObject(deps.clients, replicaSetRef(scope, effect.params.hash), { propagationPolicy: 'Background' }).then(() =>
+        deps.events.record(scope.rollout, 'Normal', 'ScalingReplicaSet', `Deleted old ReplicaSet ${replicaSetName(scope.rollout, effect.params.hash)} (revisionHistoryLimit)`),
+      );
     case 'scaleReplicaSet':
       return scaleReplicaSet(deps, scope, effect.params.hash, effect.params.replicas);
     case 'setScaleDownDeadline':
@@ -59,13 +62,18 @@ function replicaSetRef(scope: EffectScope, hash: string): { apiVersion: string; 
   return { apiVersion: 'apps/v1', kind: 'ReplicaSet', namespace: scope.rollout.metadata.namespace ?? 'default', name: replicaSetName(scope.rollout, hash) };
 }
 
-async function ensureReplicaSet(deps: ExecutorDeps, scope: EffectScope, hash: string, replicas: number): Promise<void> {
+async function ensureReplicaSet(deps: ExecutorDeps, scope: EffectScope, params: { hash: string; replicas: number; revision: number }): Promise<void> {
+  const name = replicaSetName(scope.rollout, params.hash);
   try {
-    await createObject(deps.clients, buildReplicaSet(scope.rollout, hash, replicas, scope.maxRevision + 1), manager);
-    await deps.events.record(scope.rollout, 'Normal', 'ScalingReplicaSet', `Created ReplicaSet ${replicaSetName(scope.rollout, hash)} with ${replicas} replicas`);
+    await createObject(deps.clients, buildReplicaSet(scope.rollout, params.hash, params.replicas, params.revision), manager);
+    await deps.events.record(scope.rollout, 'Normal', 'ScalingReplicaSet', `Created ReplicaSet ${name} (revision ${params.revision}) with ${params.replicas} replicas`);
   } catch (error) {
     if (!isAlreadyExists(error)) throw error;
-    await scaleReplicaSet(deps, scope, hash, replicas);
+    await mergePatchObject(deps.clients, replicaSetRef(scope, params.hash), {
+      metadata: { annotations: { [REVISION_ANNOTATION]: String(params.revision) } },
+      spec: { replicas: params.replicas },
+    }, manager);
+    await deps.events.record(scope.rollout, 'Normal', 'ScalingReplicaSet', `Scaled ReplicaSet ${name} to ${params.replicas}`);
   }
 }
 

@@ -42,14 +42,36 @@ export function allStepsDone(ctx: MachineContext): boolean {
 
 // ---- effect helpers: each returns [] when the cluster already matches ----
 
+/**
+ * The revision a ReplicaSet should carry: the current template's is the newest (an undo to a former
+ * template reuses its ReplicaSet with a new revision number, as Argo); others keep theirs.
+ */
+function revisionFor(ctx: MachineContext, hash: string): number {
+  const rs = replicaSetOf(ctx.observations, hash);
+  const max = Math.max(0, ...ctx.observations.replicaSets.map((r) => r.revision));
+  if (hash !== ctx.plan?.podHash) return rs?.revision ?? max + 1;
+  return rs !== undefined && rs.revision === max ? rs.revision : max + 1;
+}
+
 function ensureReplicaSet(ctx: MachineContext, hash: string, replicas: number): Effect[] {
   const rs = replicaSetOf(ctx.observations, hash);
+  const revision = revisionFor(ctx, hash);
   const effects: Effect[] = [];
-  if (rs === undefined || rs.replicas !== replicas) effects.push({ type: 'ensureReplicaSet', params: { hash, replicas } });
+  if (rs === undefined || rs.replicas !== replicas || rs.revision !== revision) {
+    effects.push({ type: 'ensureReplicaSet', params: { hash, replicas, revision } });
+  }
   if (rs?.scaleDownDeadline !== undefined && replicas > 0) {
     effects.push({ type: 'setScaleDownDeadline', params: { hash, deadline: null } });
   }
   return effects;
+}
+
+/** Deletes scaled-down ReplicaSets beyond revisionHistoryLimit, oldest first. */
+function pruneHistory(ctx: MachineContext, keep: readonly (string | undefined)[]): Effect[] {
+  const old = ctx.observations.replicaSets
+    .filter((rs) => !keep.includes(rs.hash) && rs.replicas === 0 && rs.scaleDownDeadline === undefined)
+    .sort((a, b) => b.revision - a.revision);
+  return old.slice(planOf(ctx).revisionHistoryLimit).map((rs) => ({ type: 'deleteReplicaSet', params: { hash: rs.hash } }));
 }
 
 function selectors(ctx: MachineContext, canaryHash: string, stableHash: string): Effect[] {
@@ -157,6 +179,7 @@ export function holdStable(ctx: MachineContext): Outcome {
     ...selectors(ctx, stable, stable),
     ...weight(ctx, 0),
     ...scaleDownOthers(ctx, [stable], plan.scaleDownDelaySeconds),
+    ...pruneHistory(ctx, [stable]),
   ];
   return { status, effects };
 }
@@ -222,6 +245,7 @@ export function shapeCanary(ctx: MachineContext): Outcome {
     ...weight(ctx, ctx.status.canary?.setWeight ?? 0),
     ...selectors(ctx, plan.podHash, stable),
     ...scaleDownOthers(ctx, [stable, plan.podHash], plan.scaleDownDelaySeconds),
+    ...pruneHistory(ctx, [stable, plan.podHash]),
   ];
   return { status: ctx.status, effects };
 }

@@ -21,6 +21,7 @@ function plan(podHash: string, steps: PlanStep[], extra: Partial<RolloutPlan> = 
     abortScaleDownDelaySeconds: 30,
     canaryService: 'web-canary',
     stableService: 'web-stable',
+    revisionHistoryLimit: 10,
     progressDeadlineSeconds: 600,
     progressDeadlineAbort: false,
     ...extra,
@@ -72,12 +73,14 @@ class World {
       const ready = this.ready ? effect.params.replicas : (existing?.readyReplicas ?? 0);
       this.replicaSets.set(effect.params.hash, {
         hash: effect.params.hash,
-        revision: existing?.revision ?? this.replicaSets.size + 1,
+        revision: effect.type === 'ensureReplicaSet' ? effect.params.revision : (existing?.revision ?? 0),
         replicas: effect.params.replicas,
         readyReplicas: Math.min(ready, effect.params.replicas),
         availableReplicas: Math.min(ready, effect.params.replicas),
         scaleDownDeadline: existing?.scaleDownDeadline,
       });
+    } else if (effect.type === 'deleteReplicaSet') {
+      this.replicaSets.delete(effect.params.hash);
     } else if (effect.type === 'setScaleDownDeadline') {
       const rs = this.replicaSets.get(effect.params.hash);
       if (rs !== undefined) this.replicaSets.set(rs.hash, { ...rs, scaleDownDeadline: effect.params.deadline ?? undefined });
@@ -398,5 +401,18 @@ describe('rollout machine', () => {
     paused.ready = false;
     paused.tick(pausePlan);
     assert.equal(paused.status.phase, 'Progressing', 'resumed with a fresh clock, not timed out by the hour paused');
+  });
+
+  test('revisionHistoryLimit keeps that many scaled-down ReplicaSets; an undo reuses one with a new revision', () => {
+    const keepOne = (hash: string): RolloutPlan => plan(hash, [], { revisionHistoryLimit: 1, scaleDownDelaySeconds: 0 });
+    const world = new World();
+    for (const hash of ['h1', 'h2', 'h3', 'h4']) world.settle(keepOne(hash));
+    assert.deepEqual([...world.replicaSets.keys()].sort(), ['h3', 'h4'], 'the stable and one old revision');
+    assert.deepEqual([world.replicaSets.get('h3')?.revision, world.replicaSets.get('h4')?.revision], [3, 4]);
+    world.settle(keepOne('h3')); // undo to the previous template
+    assert.equal(world.status.stableRS, 'h3');
+    assert.equal(world.replicaSets.get('h3')?.revision, 5, 'the reused ReplicaSet becomes the newest revision');
+    assert.equal(world.replicaSets.get('h3')?.replicas, 3);
+    assert.equal(world.replicaSets.get('h4')?.replicas, 0);
   });
 });

@@ -51,6 +51,7 @@ export const rolloutMachine = setup({
   actions: {
     // Effects: executed by the controller from transition()'s returned actions.
     ensureReplicaSet: (_, _params: unknown) => undefined,
+    deleteReplicaSet: (_, _params: unknown) => undefined,
     scaleReplicaSet: (_, _params: unknown) => undefined,
     setScaleDownDeadline: (_, _params: unknown) => undefined,
     setServiceSelector: (_, _params: unknown) => undefined,

@@ -25,6 +25,7 @@ export function planFromRollout(rollout: RolloutObject): PlanResult {
     steps,
     stepsHash: podTemplateHash(canonicalJson(canary.steps ?? [])),
     paused: spec.paused,
+    revisionHistoryLimit: spec.revisionHistoryLimit,
     scaleDownDelaySeconds: canary.scaleDownDelaySeconds,
     abortScaleDownDelaySeconds: canary.abortScaleDownDelaySeconds,
     progressDeadlineSeconds: spec.progressDeadlineSeconds,

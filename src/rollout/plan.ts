@@ -19,6 +19,8 @@ export interface RolloutPlan {
   /** hash of the steps list, to notice a steps edit (status.currentStepHash) */
   readonly stepsHash: string;
   readonly paused: boolean;
+  /** Old, scaled-down ReplicaSets kept for undo. */
+  readonly revisionHistoryLimit: number;
   readonly scaleDownDelaySeconds: number;
   readonly abortScaleDownDelaySeconds: number;
   readonly canaryService: string;

@@ -140,4 +140,30 @@ describe('rollouts: route kinds, fast track, updates mid-rollout, drift', { time
     assert.ok(aborted.status?.abortedAt);
     assert.equal(await selectorHash(cluster, ns, 'slowabort-canary'), aborted.status?.stableRS, 'the canary Service is back on stable');
   });
+
+  test('revisionHistoryLimit: old ReplicaSets beyond it are deleted; undo to a former template reuses its ReplicaSet as a new revision', async () => {
+    const { cluster } = suite;
+    const ns = await createNamespace(cluster, 'history');
+    await applyYaml(cluster, ns, hostSplitNetwork());
+    const rollout = hostSplitRollout({ steps: '        []\n', extraCanary: '      scaleDownDelaySeconds: 0\n' })
+      .replace('      steps:\n        []\n', '      steps: []\n')
+      .replace('  revisionHistoryLimit: 2\n', '  revisionHistoryLimit: 1\n');
+    await applyYaml(cluster, ns, rollout);
+    const hashes: string[] = [];
+    for (const version of ['v1', 'v2', 'v3', 'v4']) {
+      if (version !== 'v1') await setImage(cluster, ns, `registry.invalid/web:${version}`);
+      const r = await waitForRollout(cluster, ns, `Healthy on ${version}`, (x) => x.status?.phase === 'Healthy' && !hashes.includes(x.status.stableRS ?? ''));
+      hashes.push(r.status?.stableRS ?? '');
+    }
+    const names = async (): Promise<string[]> =>
+      (await cluster.clients.apps.listNamespacedReplicaSet({ namespace: ns })).items.map((rs) => rs.metadata?.name ?? '').sort();
+    await cluster.waitFor('history pruned to 1', async () => (await names()).length === 2);
+    assert.deepEqual(await names(), [`web-${hashes[2]}`, `web-${hashes[3]}`].sort());
+
+    await setImage(cluster, ns, 'registry.invalid/web:v3'); // undo
+    await waitForRollout(cluster, ns, 'Healthy on v3 again', (x) => x.status?.phase === 'Healthy' && x.status.stableRS === hashes[2]);
+    const reused = await replicaSet(cluster, ns, hashes[2] ?? '');
+    assert.equal(reused.annotations['sluice.dev/revision'], '5');
+    assert.equal(reused.replicas, 3);
+  });
 });
