@@ -6,7 +6,7 @@ import type { MachineContext } from './context.ts';
 import { replicaSetOf } from './observations.ts';
 import type { PlanStep, RolloutPlan } from './plan.ts';
 import { withCondition, withoutCondition, type MachineStatus } from './status.ts';
-import { canaryReplicasAt } from './steps.ts';
+import { canaryReplicasAt, replicasForWeight } from './steps.ts';
 
 export interface Outcome {
   readonly status: MachineStatus;
@@ -199,21 +199,33 @@ export function holdAborted(ctx: MachineContext): Outcome {
     rolledBackTo: { podTemplateHash: stable, gitRevision: ctx.status.stableGitRevision },
     conditions: withCondition(ctx.status.conditions, { type: 'Progressing', status: 'False', reason: 'RolloutAborted', message }, iso(ctx.now)),
   };
-  // Traffic first, then the canary Service back to stable, then pods.
+  const { effects, stableReady } = abortEffects(ctx, stable, canary);
+  if (firstTime) effects.push(event('RolloutAborted', message, 'Warning'));
+  // Until the stable can take the traffic back, the weight in status stays what it is.
+  return { status: stableReady ? status : { ...status, canary: ctx.status.canary }, effects };
+}
+
+/**
+ * Traffic first, then the canary Service back to stable, then pods. With dynamicStableScale the
+ * stable is scaled back up and available before any traffic returns to it.
+ */
+function abortEffects(ctx: MachineContext, stable: string, canary: string): { effects: Effect[]; stableReady: boolean } {
+  const plan = planOf(ctx);
+  const stableRs = replicaSetOf(ctx.observations, stable);
+  const stableReady = !plan.dynamicStableScale || (stableRs?.availableReplicas ?? 0) >= plan.replicas;
   const effects = [
-    ...weight(ctx, 0),
-    ...selectors(ctx, stable, stable),
     ...ensureReplicaSet(ctx, stable, plan.replicas),
+    ...(stableReady ? [...weight(ctx, 0), ...selectors(ctx, stable, stable)] : []),
     ...scaleDownOthers(ctx, [stable, canary], plan.scaleDownDelaySeconds),
   ];
   const canaryRs = replicaSetOf(ctx.observations, canary);
-  // abortScaleDownDelaySeconds: 0 keeps the canary pods (Argo).
-  if (canaryRs !== undefined && canaryRs.replicas > 0 && plan.abortScaleDownDelaySeconds > 0) {
+  // abortScaleDownDelaySeconds: 0 keeps the canary pods (Argo); none go before traffic has left.
+  if (stableReady && canaryRs !== undefined && canaryRs.replicas > 0 && plan.abortScaleDownDelaySeconds > 0) {
     effects.push(...scaleDownLater(ctx, canary, canaryRs.scaleDownDeadline, plan.abortScaleDownDelaySeconds));
   }
-  if (firstTime) effects.push(event('RolloutAborted', message, 'Warning'));
-  return { status, effects };
+  return { effects, stableReady };
 }
+
 
 export function retry(ctx: MachineContext): Outcome {
   const status: MachineStatus = {
@@ -232,6 +244,13 @@ export function holdManualPause(ctx: MachineContext): Outcome {
   return { status: ctx.status, effects: [] };
 }
 
+/** With dynamicStableScale the stable keeps only the pods its share of traffic needs. */
+function stableReplicas(ctx: MachineContext): number {
+  const plan = planOf(ctx);
+  if (!plan.dynamicStableScale) return plan.replicas;
+  return replicasForWeight(100 - (ctx.status.canary?.setWeight ?? 0), plan.replicas);
+}
+
 /** Canary and stable at the size the current step wants; Services on their hashes; weight as in status. */
 export function shapeCanary(ctx: MachineContext): Outcome {
   const plan = planOf(ctx);
@@ -241,7 +260,7 @@ export function shapeCanary(ctx: MachineContext): Outcome {
   // traffic drops to 0 before its Service moves to pods that are not ready yet.
   const effects = [
     ...ensureReplicaSet(ctx, plan.podHash, canaryReplicasAt(plan.steps, index, plan.replicas)),
-    ...ensureReplicaSet(ctx, stable, plan.replicas),
+    ...ensureReplicaSet(ctx, stable, stableReplicas(ctx)),
     ...weight(ctx, ctx.status.canary?.setWeight ?? 0),
     ...selectors(ctx, plan.podHash, stable),
     ...scaleDownOthers(ctx, [stable, plan.podHash], plan.scaleDownDelaySeconds),

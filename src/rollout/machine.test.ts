@@ -22,6 +22,7 @@ function plan(podHash: string, steps: PlanStep[], extra: Partial<RolloutPlan> = 
     canaryService: 'web-canary',
     stableService: 'web-stable',
     revisionHistoryLimit: 10,
+    dynamicStableScale: false,
     progressDeadlineSeconds: 600,
     progressDeadlineAbort: false,
     ...extra,
@@ -414,5 +415,34 @@ describe('rollout machine', () => {
     assert.equal(world.replicaSets.get('h3')?.revision, 5, 'the reused ReplicaSet becomes the newest revision');
     assert.equal(world.replicaSets.get('h3')?.replicas, 3);
     assert.equal(world.replicaSets.get('h4')?.replicas, 0);
+  });
+
+  test('dynamicStableScale: the stable shrinks as traffic leaves it; on abort it is back to full size before traffic returns', () => {
+    const steps: PlanStep[] = [{ kind: 'setWeight', weight: 25 }, { kind: 'pause' }, { kind: 'setWeight', weight: 75 }, { kind: 'pause' }];
+    const dyn = (hash: string): RolloutPlan => plan(hash, steps, { replicas: 4, dynamicStableScale: true });
+    const world = new World();
+    world.settle(dyn('h1'));
+    world.settle(dyn('h2'));
+    assert.deepEqual([world.replicaSets.get('h1')?.replicas, world.replicaSets.get('h2')?.replicas], [3, 1]);
+    world.status = { ...world.status, pauseConditions: [] };
+    world.settle(dyn('h2'));
+    assert.deepEqual([world.replicaSets.get('h1')?.replicas, world.replicaSets.get('h2')?.replicas], [1, 3]);
+    assert.equal(world.canaryWeight, 75);
+
+    world.ready = false; // the stable's new pods take a while
+    world.status = { ...world.status, abort: true };
+    world.log = [];
+    world.tick(dyn('h2'));
+    assert.equal(world.replicaSets.get('h1')?.replicas, 4, 'the stable is scaled back up first');
+    assert.equal(world.canaryWeight, 75, 'traffic stays on the canary until the stable is available');
+    assert.equal(world.canaryServiceHash, 'h2');
+    assert.equal(world.status.phase, 'Degraded');
+    world.makeReady();
+    world.settle(dyn('h2'));
+    assert.equal(world.canaryWeight, 0);
+    assert.equal(world.canaryServiceHash, 'h1');
+    const scaleUp = world.log.findIndex((e) => e.type === 'ensureReplicaSet' && e.params.hash === 'h1');
+    const back = world.log.findIndex((e) => e.type === 'setCanaryWeight');
+    assert.ok(scaleUp >= 0 && scaleUp < back, 'scale-up before the weight moves back');
   });
 });

@@ -27,6 +27,7 @@ export function planFromRollout(rollout: RolloutObject): PlanResult {
     paused: spec.paused,
     revisionHistoryLimit: spec.revisionHistoryLimit,
     scaleDownDelaySeconds: canary.scaleDownDelaySeconds,
+    dynamicStableScale: canary.dynamicStableScale,
     abortScaleDownDelaySeconds: canary.abortScaleDownDelaySeconds,
     progressDeadlineSeconds: spec.progressDeadlineSeconds,
     progressDeadlineAbort: spec.progressDeadlineAbort,

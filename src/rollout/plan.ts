@@ -22,6 +22,8 @@ export interface RolloutPlan {
   /** Old, scaled-down ReplicaSets kept for undo. */
   readonly revisionHistoryLimit: number;
   readonly scaleDownDelaySeconds: number;
+  /** The stable shrinks as traffic leaves it (and grows back before traffic returns on abort). */
+  readonly dynamicStableScale: boolean;
   readonly abortScaleDownDelaySeconds: number;
   readonly canaryService: string;
   readonly stableService: string;

@@ -166,4 +166,25 @@ describe('rollouts: route kinds, fast track, updates mid-rollout, drift', { time
     assert.equal(reused.annotations['sluice.dev/revision'], '5');
     assert.equal(reused.replicas, 3);
   });
+
+  test('dynamicStableScale with 4 replicas: stable/canary pods 3/1 → 1/3; abort → stable back to 4 before the canary Service returns', async () => {
+    const { cluster } = suite;
+    const steps = '      - setWeight: 25\n      - pause: {}\n      - setWeight: 75\n      - pause: {}\n';
+    const { ns, v1, v2 } = await pausedOnV2('dynamic', hostSplitRollout({ steps, replicas: 4, extraCanary: '      dynamicStableScale: true\n' }));
+    const pods = async (): Promise<number[]> => [(await replicaSet(cluster, ns, v1)).replicas, (await replicaSet(cluster, ns, v2)).replicas];
+    await cluster.waitFor('stable 3 / canary 1', async () => (await pods()).join('/') === '3/1');
+    await operate(cluster, ns, 'promote');
+    await waitForRollout(cluster, ns, 'paused at 75', (r) => paused(r) && r.status?.currentStepIndex === 3);
+    await cluster.waitFor('stable 1 / canary 3', async () => (await pods()).join('/') === '1/3');
+    assert.deepEqual(await vsWeights(cluster, ns), [25, 75]);
+
+    await operate(cluster, ns, 'abort');
+    // Watch closely: when the canary Service flips back, the stable must already be whole.
+    const stableAtFlip = await cluster.waitFor('the canary Service back on stable', async () => {
+      if ((await selectorHash(cluster, ns, 'web-canary')) !== v1) return undefined;
+      return (await replicaSet(cluster, ns, v1)).ready;
+    }, { intervalMs: 10 });
+    assert.equal(stableAtFlip, 4, 'the stable had its 4 pods ready before traffic returned');
+    assert.deepEqual(await vsWeights(cluster, ns), [100, 0]);
+  });
 });

@@ -1,0 +1,90 @@
+// Small measuring tools of the benchmarks: bounded-concurrency loops, percentiles, a process's
+// memory over time, and the controller's API requests from the apiserver's audit log.
+import { readFileSync } from 'node:fs';
+import type { AuditEvent } from '../harness/cluster.ts';
+
+/** Runs `work` on every item with at most `limit` in flight; rejects with the first failure. */
+export async function forEachLimit<T>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      try {
+        await work(items[index] as T, index);
+      } catch (error) {
+        next = items.length; // the other workers stop taking items
+        throw error;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+/** Nearest-rank percentile (p in 0..100) of a non-empty list. */
+export function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
+  return sorted[rank - 1] ?? Number.NaN;
+}
+
+export const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+
+export interface RssSampler {
+  /** Median VmRSS in MiB of the samples taken between two Date.now() moments. */
+  medianMiB(fromMs: number, toMs: number): number;
+  /** VmHWM (peak RSS) in MiB, read now. */
+  peakMiB(): number;
+  stop(): void;
+}
+
+function statusKiB(pid: number, field: 'VmRSS' | 'VmHWM'): number | undefined {
+  try {
+    const match = new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match?.[1] === undefined ? undefined : Number.parseInt(match[1], 10);
+  } catch {
+    return undefined; // the process has exited
+  }
+}
+
+/** Samples /proc/<pid>/status VmRSS every `intervalMs`. */
+export function sampleRss(pid: number, intervalMs = 200): RssSampler {
+  const samples: { atMs: number; kib: number }[] = [];
+  const take = (): void => {
+    const kib = statusKiB(pid, 'VmRSS');
+    if (kib !== undefined) samples.push({ atMs: Date.now(), kib });
+  };
+  take();
+  const timer = setInterval(take, intervalMs);
+  timer.unref();
+  return {
+    medianMiB(fromMs, toMs) {
+      const inWindow = samples.filter((s) => s.atMs >= fromMs && s.atMs <= toMs).map((s) => s.kib);
+      return inWindow.length === 0 ? Number.NaN : Math.round(percentile(inWindow, 50) / 1024);
+    },
+    peakMiB: () => Math.round((statusKiB(pid, 'VmHWM') ?? Number.NaN) / 1024),
+    stop: () => clearInterval(timer),
+  };
+}
+
+/** Completed requests received in [fromMs, toMs] (Date.now() clock, as the audit log's). */
+export function requestsBetween(events: readonly AuditEvent[], fromMs: number, toMs: number): AuditEvent[] {
+  return events.filter((e) => {
+    const at = Date.parse(e.requestReceivedTimestamp);
+    return e.stage === 'ResponseComplete' && at >= fromMs && at <= toMs;
+  });
+}
+
+/** What a controller asks beyond keeping its watches open and its Lease renewed. */
+export function beyondWatchesAndLease(events: readonly AuditEvent[]): AuditEvent[] {
+  return events.filter((e) => e.verb !== 'watch' && !(e.objectRef?.resource === 'leases' && (e.verb === 'get' || e.verb === 'update')));
+}
+
+/** "12 patch services, 3 create events": counts by verb and resource, most first. */
+export function breakdown(events: readonly AuditEvent[]): string {
+  const counts = new Map<string, number>();
+  for (const e of events) {
+    const what = `${e.verb} ${e.objectRef?.resource ?? e.requestURI}${e.objectRef?.subresource === undefined ? '' : `/${e.objectRef.subresource}`}`;
+    counts.set(what, (counts.get(what) ?? 0) + 1);
+  }
+  return [...counts].sort((a, b) => b[1] - a[1]).map(([what, n]) => `${n} ${what}`).join(', ');
+}
