@@ -53,6 +53,7 @@ test-integration: node-check ## Integration tests against the real control plane
 
 bench: node-check ## Benchmarks (not part of make test): control-plane start time and memory
 	node test/bench/cluster-start.ts
+	node test/bench/rollouts.ts
 
 cluster-up: node-check ## Start a local control plane in the background; prints its kubeconfig
 	@node test/harness/cluster-cli.ts up

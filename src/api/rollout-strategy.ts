@@ -77,9 +77,9 @@ export const istioDestinationRuleSchema = s.object(
     name: s.string({ description: 'The DestinationRule.' }),
     canarySubsetName: s.string({ description: 'Subset labelled with the canary pod-template hash.' }),
     stableSubsetName: s.string({ description: 'Subset labelled with the stable pod-template hash.' }),
-    additionalSubsetNames: s.array(s.string(), { description: 'Further subsets to label.' }),
+    additionalSubsetNames: s.array(s.string(), { description: 'Further subsets to label (not supported yet).' }),
   },
-  { required: ['name', 'canarySubsetName', 'stableSubsetName'], description: 'Subset-level routing. Not supported by Sluice yet (arrives in a later release).' },
+  { required: ['name', 'canarySubsetName', 'stableSubsetName'], description: 'Subset-level routing: Sluice labels the two subsets with the canary and stable pod-template hashes.' },
 );
 
 export const istioTrafficRoutingSchema = s.object(

@@ -42,9 +42,8 @@ const UNSUPPORTED: readonly Unsupported[] = [
   { path: [...ROUTING, 'managedRoutes'], message: `${removeIt('managedRoutes')} (header and mirror routes arrive in a later release)` },
   { path: [...ROUTING, 'maxTrafficWeight'], message: `${removeIt('maxTrafficWeight')} (weights are percentages of 100)` },
   {
-    path: [...ROUTING, 'istio', 'destinationRule'],
-    message:
-      'subset-level routing (istio.destinationRule) arrives in a later release; use host-level routing: set canaryService and stableService and remove destinationRule',
+    path: [...ROUTING, 'istio', 'destinationRule', 'additionalSubsetNames'],
+    message: `${removeIt('additionalSubsetNames')} (extra weighted subsets arrive in a later release)`,
   },
 ];
 

@@ -64,7 +64,7 @@ describe('validateRollout: strategy and traffic routing', () => {
     });
   });
 
-  test('a destinationRule is subset-level routing: not yet, and then the Services are not demanded', () => {
+  test('a destinationRule is subset-level routing: the Services are not demanded; additionalSubsetNames is not supported yet', () => {
     const subset = withCanary((canary) => {
       delete canary.canaryService;
       delete canary.stableService;
@@ -72,9 +72,14 @@ describe('validateRollout: strategy and traffic routing', () => {
         istio: { virtualService: { name: 'vs' }, destinationRule: { name: 'dr', canarySubsetName: 'canary', stableSubsetName: 'stable' } },
       };
     });
-    const problem = onlyProblem(subset);
-    assert.equal(problem.field, 'spec.strategy.canary.trafficRouting.istio.destinationRule');
-    assert.match(problem.message, /^subset-level routing \(istio\.destinationRule\) arrives in a later release/);
+    assert.deepEqual(validateRollout(subset), []);
+    const extra = withCanary((canary) => {
+      canary.trafficRouting = {
+        istio: { virtualService: { name: 'vs' }, destinationRule: { name: 'dr', canarySubsetName: 'canary', stableSubsetName: 'stable', additionalSubsetNames: ['x'] } },
+      };
+    });
+    const problem = onlyProblem(extra);
+    assert.equal(problem.field, 'spec.strategy.canary.trafficRouting.istio.destinationRule.additionalSubsetNames');
   });
 
   test('background analysis is not supported yet', () => {

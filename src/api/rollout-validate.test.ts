@@ -76,7 +76,7 @@ describe('validateRollout: every Argo field is declared, the unsupported ones ar
       'spec.strategy.canary.trafficRouting.plugins',
       'spec.strategy.canary.trafficRouting.managedRoutes',
       'spec.strategy.canary.trafficRouting.maxTrafficWeight',
-      'spec.strategy.canary.trafficRouting.istio.destinationRule',
+      'spec.strategy.canary.trafficRouting.istio.destinationRule.additionalSubsetNames',
       'spec.strategy.canary.steps[3].analysis',
       'spec.strategy.canary.steps[4].experiment',
       'spec.strategy.canary.steps[5].setHeaderRoute',
@@ -89,7 +89,7 @@ describe('validateRollout: every Argo field is declared, the unsupported ones ar
     assert.equal(byField.get('spec.strategy.blueGreen'), 'blueGreen is not supported by Sluice yet; use strategy.canary');
     assert.match(byField.get('spec.strategy.canary.steps[3].analysis') ?? '', /^analysis steps are not supported yet/);
     assert.match(byField.get('spec.strategy.canary.analysis') ?? '', /not supported yet/);
-    assert.match(byField.get('spec.strategy.canary.trafficRouting.istio.destinationRule') ?? '', /subset-level routing .*arrives in a later release/);
+    assert.match(byField.get('spec.strategy.canary.trafficRouting.istio.destinationRule.additionalSubsetNames') ?? '', /arrive in a later release/);
     assert.match(byField.get('spec.strategy.canary.trafficRouting.nginx') ?? '', /use strategy\.canary\.trafficRouting\.istio/);
   });
 

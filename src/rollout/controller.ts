@@ -10,6 +10,7 @@ import { makeInformer, type Informer } from '../kube/informer.ts';
 import type { Logger } from '../kube/logger.ts';
 import { keyOf, type KubeObject } from '../kube/object.ts';
 import { makeWorkQueue, type ReconcileResult, type WorkQueue } from '../kube/workqueue.ts';
+import type { DestinationRuleLike } from '../traffic/istio/destination-rule.ts';
 import type { VirtualServiceLike } from '../traffic/istio/virtual-service.ts';
 import { decide, type Decision } from './decide.ts';
 import { execute } from './executor.ts';
@@ -63,12 +64,12 @@ export function makeRolloutController(options: RolloutControllerOptions): Rollou
   );
   // A Service or VirtualService change (drift, or one created after its Rollout) wakes the
   // Rollouts of its namespace that name it.
-  const enqueueReferrers = (kind: 'service' | 'vs') => (object: KubeObject): void => {
+  const enqueueReferrers = (kind: Referenced) => (object: KubeObject): void => {
     for (const rollout of rollouts.list(object.metadata.namespace)) {
       if (references(rollout, kind, object.metadata.name)) enqueue(rollout);
     }
   };
-  const handlersFor = (kind: 'service' | 'vs') => {
+  const handlersFor = (kind: Referenced) => {
     const wake = enqueueReferrers(kind);
     return { onAdd: wake, onUpdate: (_: KubeObject, o: KubeObject) => wake(o), onDelete: wake };
   };
@@ -78,13 +79,19 @@ export function makeRolloutController(options: RolloutControllerOptions): Rollou
     { path: `/apis/networking.istio.io/v1${scope(namespace)}/virtualservices`, ...informerOptions },
     handlersFor('vs'),
   );
+  const destinationRules = makeInformer<DestinationRuleLike>(
+    clients,
+    { path: `/apis/networking.istio.io/v1${scope(namespace)}/destinationrules`, ...informerOptions },
+    handlersFor('dr'),
+  );
   const cache: ObjectCache = {
     replicaSetsOf: (rollout) =>
       replicaSets.list(rollout.metadata.namespace).filter((rs) => rs.metadata.ownerReferences?.some((o) => o.uid === rollout.metadata.uid)),
     service: (ns, name) => services.get(`${ns}/${name}`),
     virtualService: (ns, name) => virtualServices.get(`${ns}/${name}`),
+    destinationRule: (ns, name) => destinationRules.get(`${ns}/${name}`),
   };
-  const informers: Informer<KubeObject>[] = [rollouts, replicaSets, services, virtualServices];
+  const informers: Informer<KubeObject>[] = [rollouts, replicaSets, services, virtualServices, destinationRules];
   const ownWrites = makeOwnWrites();
   const reconcile = async (key: string): Promise<ReconcileResult> => {
     const rollout = ownWrites.latest(rollouts.get(key));
@@ -136,10 +143,16 @@ function makeOwnWrites(): OwnWrites {
   };
 }
 
-function references(rollout: RolloutObject, kind: 'service' | 'vs', name: string): boolean {
+type Referenced = 'service' | 'vs' | 'dr';
+
+function references(rollout: RolloutObject, kind: Referenced, name: string): boolean {
   const canary = rollout.spec.strategy?.canary;
-  if (kind === 'service') return canary?.canaryService === name || canary?.stableService === name;
-  return virtualServiceTargets(rollout).some((t) => t.name === name);
+  const names: Record<Referenced, () => (string | undefined)[]> = {
+    service: () => [canary?.canaryService, canary?.stableService],
+    vs: () => virtualServiceTargets(rollout).map((t) => t.name),
+    dr: () => [canary?.trafficRouting?.istio?.destinationRule?.name.split('.')[0]],
+  };
+  return names[kind]().includes(name);
 }
 
 let reconcileCounter = 0;

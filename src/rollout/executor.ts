@@ -12,7 +12,8 @@ import { isAlreadyExists } from '../kube/errors.ts';
 import type { EventRecorder } from '../kube/events.ts';
 import { createObject, deleteObject, mergePatchObject } from '../kube/patch.ts';
 import type { Effect } from './effects.ts';
-import type { VirtualServiceTarget } from './observe.ts';
+import { destinationsOf, type VirtualServiceTarget } from './observe.ts';
+import { setSubsetHash } from '../traffic/istio/destination-rule.ts';
 import { buildReplicaSet, replicaSetName } from './replicaset.ts';
 import type { RolloutObject } from './rollout-object.ts';
 import { setVirtualServiceWeights } from '../traffic/istio/router.ts';
@@ -52,7 +53,7 @@ async function executeOne(deps: ExecutorDeps, scope: EffectScope, effect: Effect
     case 'setServiceSelector':
       return setServiceSelector(deps, scope, effect.params.role, effect.params.hash);
     case 'setCanaryWeight':
-      return setVirtualServiceWeights(deps.clients, scope, effect.params.canaryWeight);
+      return setVirtualServiceWeights(deps.clients, { ...scope, destinations: destinationsOf(scope.plan) }, effect.params.canaryWeight);
     case 'recordEvent':
       return deps.events.record(scope.rollout, effect.params.eventType, effect.params.reason, effect.params.message);
   }
@@ -82,7 +83,14 @@ async function scaleReplicaSet(deps: ExecutorDeps, scope: EffectScope, hash: str
   await deps.events.record(scope.rollout, 'Normal', 'ScalingReplicaSet', `Scaled ReplicaSet ${replicaSetName(scope.rollout, hash)} to ${replicas}`);
 }
 
+/** Points the role's routing target at `hash`: a Service selector, or a DestinationRule subset. */
 async function setServiceSelector(deps: ExecutorDeps, scope: EffectScope, role: 'canary' | 'stable', hash: string): Promise<void> {
+  const dr = scope.plan.destinationRule;
+  if (dr !== undefined) {
+    const subset = role === 'canary' ? dr.canarySubsetName : dr.stableSubsetName;
+    const target = { namespace: dr.namespace, name: dr.name, subset, field: 'spec.strategy.canary.trafficRouting.istio.destinationRule' };
+    return setSubsetHash(deps.clients, target, hash, scope.rollout.metadata.name);
+  }
   const name = role === 'canary' ? scope.plan.canaryService : scope.plan.stableService;
   const ref = { apiVersion: 'v1', kind: 'Service', namespace: scope.rollout.metadata.namespace ?? 'default', name };
   // A merge patch of one selector key: other selector keys and fields stay as they are.

@@ -3,7 +3,8 @@
 // Routing objects that are missing or do not fit are spec problems (InvalidSpec), found
 // before anything is changed.
 import { POD_TEMPLATE_HASH_LABEL, REVISION_ANNOTATION, GIT_REVISION_ANNOTATION, SCALE_DOWN_DEADLINE_ANNOTATION } from '../api/names.ts';
-import { canaryWeightOf, findManagedRoutes, type RouteSelection, type VirtualServiceLike } from '../traffic/istio/virtual-service.ts';
+import { subsetHash, type DestinationRuleLike } from '../traffic/istio/destination-rule.ts';
+import { canaryWeightOf, findManagedRoutes, type Destinations, type RouteSelection, type VirtualServiceLike } from '../traffic/istio/virtual-service.ts';
 import type { SpecProblem } from './context.ts';
 import type { Observations, ReplicaSetView } from './observations.ts';
 import type { RolloutPlan } from './plan.ts';
@@ -13,6 +14,48 @@ export interface ObjectCache {
   replicaSetsOf(rollout: RolloutObject): readonly ReplicaSetObject[];
   service(namespace: string, name: string): ServiceObject | undefined;
   virtualService(namespace: string, name: string): VirtualServiceLike | undefined;
+  destinationRule(namespace: string, name: string): DestinationRuleLike | undefined;
+}
+
+/** How VirtualService destinations are told apart: by Service host, or by DestinationRule subset. */
+export function destinationsOf(plan: RolloutPlan): Destinations {
+  const dr = plan.destinationRule;
+  const base = { canaryService: plan.canaryService, stableService: plan.stableService };
+  return dr === undefined ? base : { ...base, subsets: { canary: dr.canarySubsetName, stable: dr.stableSubsetName } };
+}
+
+const DR_FIELD = 'spec.strategy.canary.trafficRouting.istio.destinationRule';
+
+type TargetHashes = { canaryServiceHash?: string; stableServiceHash?: string };
+
+/** The hash each routing target (Service selector, or DestinationRule subset) selects now. */
+function targetHashes(rollout: RolloutObject, plan: RolloutPlan, cache: ObjectCache, problems: SpecProblem[]): TargetHashes {
+  const namespace = rollout.metadata.namespace ?? 'default';
+  const dr = plan.destinationRule;
+  if (dr !== undefined) {
+    const object = cache.destinationRule(dr.namespace, dr.name);
+    if (object === undefined) {
+      problems.push({ field: DR_FIELD, message: `DestinationRule "${dr.name}" not found in namespace ${dr.namespace}` });
+      return {};
+    }
+    const canary = subsetHash(object, dr.canarySubsetName);
+    const stable = subsetHash(object, dr.stableSubsetName);
+    for (const found of [canary, stable]) if ('error' in found) problems.push({ field: DR_FIELD, message: found.error });
+    return withDefined({ canaryServiceHash: 'hash' in canary ? canary.hash : undefined, stableServiceHash: 'hash' in stable ? stable.hash : undefined });
+  }
+  const serviceHash = (role: 'canary' | 'stable', name: string): string | undefined => {
+    const service = cache.service(namespace, name);
+    if (service === undefined) problems.push({ field: `spec.strategy.canary.${role}Service`, message: `Service "${name}" not found in namespace ${namespace}` });
+    return service?.spec?.selector?.[POD_TEMPLATE_HASH_LABEL];
+  };
+  return withDefined({ canaryServiceHash: serviceHash('canary', plan.canaryService), stableServiceHash: serviceHash('stable', plan.stableService) });
+}
+
+function withDefined(hashes: { canaryServiceHash: string | undefined; stableServiceHash: string | undefined }): TargetHashes {
+  return {
+    ...(hashes.canaryServiceHash === undefined ? {} : { canaryServiceHash: hashes.canaryServiceHash }),
+    ...(hashes.stableServiceHash === undefined ? {} : { stableServiceHash: hashes.stableServiceHash }),
+  };
 }
 
 /** A VirtualService the Rollout manages, and which of its routes. */
@@ -42,15 +85,8 @@ export function virtualServiceTargets(rollout: RolloutObject): VirtualServiceTar
 }
 
 export function observe(rollout: RolloutObject, plan: RolloutPlan, cache: ObjectCache): Observed {
-  const namespace = rollout.metadata.namespace ?? 'default';
   const problems: SpecProblem[] = [];
-  const serviceHash = (role: 'canary' | 'stable', name: string): string | undefined => {
-    const service = cache.service(namespace, name);
-    if (service === undefined) problems.push({ field: `spec.strategy.canary.${role}Service`, message: `Service "${name}" not found in namespace ${namespace}` });
-    return service?.spec?.selector?.[POD_TEMPLATE_HASH_LABEL];
-  };
-  const canaryServiceHash = serviceHash('canary', plan.canaryService);
-  const stableServiceHash = serviceHash('stable', plan.stableService);
+  const hashes = targetHashes(rollout, plan, cache, problems);
   const targets = virtualServiceTargets(rollout);
   const weights: (number | undefined)[] = [];
   for (const target of targets) {
@@ -59,15 +95,14 @@ export function observe(rollout: RolloutObject, plan: RolloutPlan, cache: Object
       problems.push({ field: target.field, message: `VirtualService "${target.name}" not found in namespace ${target.namespace}` });
       continue;
     }
-    const found = findManagedRoutes(vs, target, { canaryService: plan.canaryService, stableService: plan.stableService });
+    const found = findManagedRoutes(vs, target, destinationsOf(plan));
     if ('error' in found) problems.push({ field: target.field, message: found.error });
     else weights.push(canaryWeightOf(found.routes));
   }
   const canaryWeight = weights.length > 0 && weights.every((w) => w === weights[0]) ? weights[0] : undefined;
   const observations: Observations = {
     replicaSets: cache.replicaSetsOf(rollout).map(replicaSetView).filter((v) => v !== undefined),
-    ...(canaryServiceHash === undefined ? {} : { canaryServiceHash }),
-    ...(stableServiceHash === undefined ? {} : { stableServiceHash }),
+    ...hashes,
     ...(canaryWeight === undefined ? {} : { canaryWeight }),
   };
   return { observations, problems, virtualServices: targets };

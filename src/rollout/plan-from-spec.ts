@@ -2,12 +2,12 @@
 // defaults, durations parsed, the pod-template-hash. Pure.
 import { parseDurationSeconds } from '../api/duration.ts';
 import { GIT_REVISION_ANNOTATION } from '../api/names.ts';
-import type { CanaryStep } from '../api/rollout-strategy.ts';
+import type { CanaryStep, IstioDestinationRule } from '../api/rollout-strategy.ts';
 import { validateRollout } from '../api/rollout-validate.ts';
 import { withRolloutDefaults } from '../api/rollout-defaults.ts';
 import type { SpecProblem } from './context.ts';
 import { canonicalJson, podTemplateHash } from './hash.ts';
-import type { PlanStep, RolloutPlan } from './plan.ts';
+import type { DestinationRuleRef, PlanStep, RolloutPlan } from './plan.ts';
 import type { RolloutObject } from './rollout-object.ts';
 
 export type PlanResult = { readonly plan: RolloutPlan } | { readonly problems: readonly SpecProblem[] };
@@ -34,8 +34,21 @@ export function planFromRollout(rollout: RolloutObject): PlanResult {
     canaryService: canary.canaryService ?? '',
     stableService: canary.stableService ?? '',
   };
+  return { plan: { ...plan, ...optionalParts(rollout, canary.trafficRouting?.istio?.destinationRule) } };
+}
+
+function optionalParts(rollout: RolloutObject, dr: IstioDestinationRule | undefined): Pick<RolloutPlan, 'destinationRule' | 'gitRevision'> {
   const gitRevision = rollout.metadata.annotations?.[GIT_REVISION_ANNOTATION];
-  return { plan: gitRevision === undefined ? plan : { ...plan, gitRevision } };
+  return {
+    ...(dr === undefined ? {} : { destinationRule: destinationRuleRef(dr, rollout.metadata.namespace ?? 'default') }),
+    ...(gitRevision === undefined ? {} : { gitRevision }),
+  };
+}
+
+function destinationRuleRef(dr: IstioDestinationRule, namespace: string): DestinationRuleRef {
+  // Argo accepts "name" or "name.namespace", as for VirtualServices.
+  const [name = '', ns] = dr.name.split('.');
+  return { namespace: ns ?? namespace, name, canarySubsetName: dr.canarySubsetName, stableSubsetName: dr.stableSubsetName };
 }
 
 /** Validation guarantees exactly one kind per step and parseable durations. */

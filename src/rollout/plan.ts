@@ -11,6 +11,13 @@ export type CanaryScale =
   | { readonly replicas: number }
   | { readonly matchTrafficWeight: true };
 
+export interface DestinationRuleRef {
+  readonly namespace: string;
+  readonly name: string;
+  readonly canarySubsetName: string;
+  readonly stableSubsetName: string;
+}
+
 export interface RolloutPlan {
   /** pod-template-hash of spec.template */
   readonly podHash: string;
@@ -25,8 +32,11 @@ export interface RolloutPlan {
   /** The stable shrinks as traffic leaves it (and grows back before traffic returns on abort). */
   readonly dynamicStableScale: boolean;
   readonly abortScaleDownDelaySeconds: number;
+  /** Host-level routing: the Services whose selectors get the hashes ('' in subset-level mode). */
   readonly canaryService: string;
   readonly stableService: string;
+  /** Subset-level routing: the DestinationRule whose two subsets get the hashes. */
+  readonly destinationRule?: DestinationRuleRef;
   /** A canary making no progress this long is Degraded (ProgressDeadlineExceeded); paused time does not count. */
   readonly progressDeadlineSeconds: number;
   /** ... and aborted too. */

@@ -30,6 +30,8 @@ export function percentile(values: readonly number[], p: number): number {
 export const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 
 export interface RssSampler {
+  /** VmRSS in MiB when sampling started. */
+  readonly startMiB: number;
   /** Median VmRSS in MiB of the samples taken between two Date.now() moments. */
   medianMiB(fromMs: number, toMs: number): number;
   /** VmHWM (peak RSS) in MiB, read now. */
@@ -57,6 +59,7 @@ export function sampleRss(pid: number, intervalMs = 200): RssSampler {
   const timer = setInterval(take, intervalMs);
   timer.unref();
   return {
+    startMiB: Math.round((samples[0]?.kib ?? Number.NaN) / 1024),
     medianMiB(fromMs, toMs) {
       const inWindow = samples.filter((s) => s.atMs >= fromMs && s.atMs <= toMs).map((s) => s.kib);
       return inWindow.length === 0 ? Number.NaN : Math.round(percentile(inWindow, 50) / 1024);

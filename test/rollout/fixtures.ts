@@ -5,6 +5,7 @@ import { serverSideApply } from '../../src/kube/apply.ts';
 import type { KubernetesObject } from '../../src/kube/client.ts';
 import { getObject, mergePatchObject, patchStatus, type JsonPatchOperation } from '../../src/kube/patch.ts';
 import type { KubeObject } from '../../src/kube/object.ts';
+import { isConflict } from '../../src/kube/errors.ts';
 import type { Cluster } from '../harness/cluster.ts';
 
 export interface HostSplitOptions {
@@ -173,16 +174,27 @@ export async function replicaSet(cluster: Cluster, namespace: string, hash: stri
   return { replicas: rs.spec?.replicas ?? 0, ready: rs.status?.readyReplicas ?? 0, annotations: rs.metadata?.annotations ?? {} };
 }
 
-/** The plugin's operations, as later `kubectl sluice` sends them: status patches guarded by resourceVersion. */
+/**
+ * The plugin's operations, as later `kubectl sluice` sends them: status patches guarded by the
+ * resourceVersion just read; a concurrent change (the controller writing status) means re-read
+ * and send again, never a blind write.
+ */
 export async function operate(cluster: Cluster, namespace: string, op: 'promote' | 'promoteFull' | 'abort' | 'retry', name = 'web'): Promise<void> {
-  const r = await readRollout(cluster, namespace, name);
   const ops: Record<typeof op, JsonPatchOperation[]> = {
     promote: [{ op: 'add', path: '/status/pauseConditions', value: [] }],
     promoteFull: [{ op: 'add', path: '/status/promoteFull', value: true }],
     abort: [{ op: 'add', path: '/status/abort', value: true }],
     retry: [{ op: 'add', path: '/status/abort', value: false }],
   };
-  await patchStatus(cluster.clients, rolloutRef(namespace, name), ops[op], { fieldManager: 'kubectl-sluice', resourceVersion: r.metadata.resourceVersion });
+  for (let attempt = 1; ; attempt++) {
+    const r = await readRollout(cluster, namespace, name);
+    try {
+      await patchStatus(cluster.clients, rolloutRef(namespace, name), ops[op], { fieldManager: 'kubectl-sluice', resourceVersion: r.metadata.resourceVersion });
+      return;
+    } catch (error) {
+      if (!isConflict(error) || attempt >= 5) throw error;
+    }
+  }
 }
 
 export async function setImage(cluster: Cluster, namespace: string, image: string, name = 'web'): Promise<void> {

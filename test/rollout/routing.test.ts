@@ -187,4 +187,65 @@ describe('rollouts: route kinds, fast track, updates mid-rollout, drift', { time
     assert.equal(stableAtFlip, 4, 'the stable had its 4 pods ready before traffic returned');
     assert.deepEqual(await vsWeights(cluster, ns), [100, 0]);
   });
+
+  test('subset-level split with a DestinationRule: the subsets carry the right hashes at each step; promote', async () => {
+    const { cluster } = suite;
+    const ns = await createNamespace(cluster, 'subset');
+    await applyYaml(cluster, ns, `
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  ports: [{port: 80, targetPort: http, name: http}]
+  selector: {app: web}
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: web}
+spec:
+  host: web
+  trafficPolicy:
+    connectionPool: {http: {http1MaxPendingRequests: 64}}
+  subsets:
+  - name: canary
+    labels: {app: web}
+  - name: stable
+    labels: {app: web}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: web}
+spec:
+  hosts: [web]
+  http:
+  - name: primary
+    route:
+    - destination: {host: web, subset: stable}
+      weight: 100
+    - destination: {host: web, subset: canary}
+      weight: 0
+`);
+    const rollout = hostSplitRollout({ steps: '      - setWeight: 10\n      - pause: {}\n' })
+      .replace('      canaryService: web-canary\n      stableService: web-stable\n', '')
+      .replace('            routes:\n            - primary\n', '            routes:\n            - primary\n          destinationRule:\n            name: web\n            canarySubsetName: canary\n            stableSubsetName: stable\n');
+    await applyYaml(cluster, ns, rollout);
+    type DR = KubeObject & { spec: { trafficPolicy?: unknown; subsets: { name: string; labels: Record<string, string> }[] } };
+    const subsets = async (): Promise<Record<string, string | undefined>> => {
+      const dr = await getObject<DR>(cluster.clients, { apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', namespace: ns, name: 'web' });
+      return Object.fromEntries((dr?.spec.subsets ?? []).map((x) => [x.name, x.labels['rollouts-pod-template-hash']]));
+    };
+    const v1 = (await waitForRollout(cluster, ns, 'Healthy', (r) => r.status?.phase === 'Healthy')).status?.stableRS;
+    assert.deepEqual(await subsets(), { canary: v1, stable: v1 });
+    await setImage(cluster, ns, 'registry.invalid/web:v2');
+    const v2 = (await waitForRollout(cluster, ns, 'paused', paused)).status?.currentPodHash;
+    assert.deepEqual(await subsets(), { canary: v2, stable: v1 });
+    assert.deepEqual(await vsWeights(cluster, ns), [90, 10]);
+    await operate(cluster, ns, 'promote');
+    await waitForRollout(cluster, ns, 'Healthy on v2', (r) => r.status?.phase === 'Healthy' && r.status.stableRS === v2);
+    assert.deepEqual(await subsets(), { canary: v2, stable: v2 });
+    assert.deepEqual(await vsWeights(cluster, ns), [100, 0]);
+    const dr = await getObject<DR>(cluster.clients, { apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', namespace: ns, name: 'web' });
+    assert.deepEqual(dr?.spec.trafficPolicy, { connectionPool: { http: { http1MaxPendingRequests: 64 } } }, 'other fields untouched');
+    assert.equal(dr?.spec.subsets[0]?.labels.app, 'web', 'the subset keeps its own labels');
+  });
 });

@@ -8,11 +8,11 @@ import type { KubeClients } from '../../kube/client.ts';
 import { isConflict } from '../../kube/errors.ts';
 import { getObject, patchObject } from '../../kube/patch.ts';
 import { RoutingError } from '../router.ts';
-import { findManagedRoutes, weightPatch, type JsonPatchOp, type RouteSelection, type VirtualServiceLike } from './virtual-service.ts';
+import { findManagedRoutes, weightPatch, type Destinations, type JsonPatchOp, type RouteSelection, type VirtualServiceLike } from './virtual-service.ts';
 
 export interface WeightScope {
   readonly rollout: { readonly metadata: { readonly name: string } };
-  readonly plan: { readonly canaryService: string; readonly stableService: string };
+  readonly destinations: Destinations;
   readonly virtualServices: readonly (RouteSelection & { readonly namespace: string; readonly name: string; readonly field: string })[];
 }
 
@@ -27,7 +27,7 @@ async function setOne(clients: KubeClients, scope: WeightScope, target: WeightSc
   for (let attempt = 1; ; attempt++) {
     const vs = await getObject<VirtualServiceLike & { apiVersion: string; kind: string; metadata: { name: string } }>(clients, ref);
     if (vs === undefined) throw new RoutingError(target.field, `VirtualService "${target.name}" not found in namespace ${target.namespace}`);
-    const found = findManagedRoutes(vs, target, scope.plan);
+    const found = findManagedRoutes(vs, target, scope.destinations);
     if ('error' in found) throw new RoutingError(target.field, found.error);
     const ops: JsonPatchOp[] = [...weightPatch(found.routes, canaryWeight), ...annotationOps(vs, scope.rollout.metadata.name)];
     if (ops.length === 0) return;

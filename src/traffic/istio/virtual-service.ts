@@ -22,6 +22,8 @@ export interface RouteSelection {
 export interface Destinations {
   readonly canaryService: string;
   readonly stableService: string;
+  /** Subset-level routing: destinations are told apart by subset, not by host. */
+  readonly subsets?: { readonly canary: string; readonly stable: string };
 }
 
 /** A weighted route the rollout manages: where it is and which entries are canary and stable. */
@@ -40,7 +42,7 @@ export type JsonPatchOp =
   | { readonly op: 'remove'; readonly path: string };
 
 interface Destination {
-  destination?: { host?: string };
+  destination?: { host?: string; subset?: string };
   weight?: number;
 }
 interface Route {
@@ -140,11 +142,23 @@ function tlsMatches(route: Route, selector: TlsRouteSelector): boolean {
   );
 }
 
+function destinationIndex(entries: Destination[], destinations: Destinations, role: 'canary' | 'stable'): number {
+  const subset = destinations.subsets?.[role];
+  if (subset !== undefined) return entries.findIndex((d) => d.destination?.subset === subset);
+  const service = role === 'canary' ? destinations.canaryService : destinations.stableService;
+  return entries.findIndex((d) => shortHost(d.destination?.host) === service);
+}
+
+function describeDestination(destinations: Destinations, role: 'canary' | 'stable'): string {
+  const subset = destinations.subsets?.[role];
+  return subset !== undefined ? `${role} subset "${subset}"` : `${role} Service "${role === 'canary' ? destinations.canaryService : destinations.stableService}"`;
+}
+
 function managedRoute(entries: Destination[], pointer: string, label: string, destinations: Destinations): ManagedRoute | { error: string } {
-  const canaryIndex = entries.findIndex((d) => shortHost(d.destination?.host) === destinations.canaryService);
-  const stableIndex = entries.findIndex((d) => shortHost(d.destination?.host) === destinations.stableService);
-  if (canaryIndex < 0) return { error: `canary Service "${destinations.canaryService}" not found in ${label}` };
-  if (stableIndex < 0) return { error: `stable Service "${destinations.stableService}" not found in ${label}` };
+  const canaryIndex = destinationIndex(entries, destinations, 'canary');
+  const stableIndex = destinationIndex(entries, destinations, 'stable');
+  if (canaryIndex < 0) return { error: `${describeDestination(destinations, 'canary')} not found in ${label}` };
+  if (stableIndex < 0) return { error: `${describeDestination(destinations, 'stable')} not found in ${label}` };
   if (entries.length !== 2) {
     return { error: `${label} must hold exactly the stable and canary destinations (it has ${entries.length})` };
   }
