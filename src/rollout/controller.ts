@@ -190,11 +190,11 @@ async function reconcileRollout(
 ): Promise<ReconcileResult> {
   const { plan, observed, decision } = assess(rollout, cache, options.clock.now());
   if (plan !== undefined && observed !== undefined) {
-    await execute(options, { rollout, plan, virtualServices: observed.virtualServices }, decision.effects);
+    await execute(options, { rollout, plan, virtualServices: observed.virtualServices, cachedVirtualService: (ns, name) => cache.virtualService(ns, name) }, decision.effects);
   } else {
     // An invalid spec changes nothing in the cluster: only its event is recorded.
     for (const effect of decision.effects) {
-      if (effect.type === 'recordEvent') await options.events.record(rollout, effect.params.eventType, effect.params.reason, effect.params.message);
+      if (effect.type === 'recordEvent') void options.events.record(rollout, effect.params.eventType, effect.params.reason, effect.params.message);
     }
   }
   const written = await writeStatus(options.clients, rollout, decision.status);

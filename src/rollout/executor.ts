@@ -16,11 +16,12 @@ import { destinationsOf, type VirtualServiceTarget } from './observe.ts';
 import { setSubsetHash } from '../traffic/istio/destination-rule.ts';
 import { buildReplicaSet, replicaSetName } from './replicaset.ts';
 import type { RolloutObject } from './rollout-object.ts';
-import { setVirtualServiceWeights } from '../traffic/istio/router.ts';
+import { setVirtualServiceWeights, type WeightScope } from '../traffic/istio/router.ts';
 import type { RolloutPlan } from './plan.ts';
 
 export interface ExecutorDeps {
   readonly clients: KubeClients;
+  /** Events are written in the background (their own rate limit): a reconcile never waits on them. */
   readonly events: EventRecorder;
 }
 
@@ -28,6 +29,7 @@ export interface EffectScope {
   readonly rollout: RolloutObject;
   readonly plan: RolloutPlan;
   readonly virtualServices: readonly VirtualServiceTarget[];
+  readonly cachedVirtualService?: WeightScope['cachedVirtualService'];
 }
 
 const manager = { fieldManager: ROLLOUT_FIELD_MANAGER };
@@ -41,9 +43,7 @@ async function executeOne(deps: ExecutorDeps, scope: EffectScope, effect: Effect
     case 'ensureReplicaSet':
       return ensureReplicaSet(deps, scope, effect.params);
     case 'deleteReplicaSet':
-      return deleteObject(deps.clients, replicaSetRef(scope, effect.params.hash), { propagationPolicy: 'Background' }).then(() =>
-        deps.events.record(scope.rollout, 'Normal', 'ScalingReplicaSet', `Deleted old ReplicaSet ${replicaSetName(scope.rollout, effect.params.hash)} (revisionHistoryLimit)`),
-      );
+      return deleteReplicaSet(deps, scope, effect.params.hash);
     case 'scaleReplicaSet':
       return scaleReplicaSet(deps, scope, effect.params.hash, effect.params.replicas);
     case 'setScaleDownDeadline':
@@ -55,7 +55,7 @@ async function executeOne(deps: ExecutorDeps, scope: EffectScope, effect: Effect
     case 'setCanaryWeight':
       return setVirtualServiceWeights(deps.clients, { ...scope, destinations: destinationsOf(scope.plan) }, effect.params.canaryWeight);
     case 'recordEvent':
-      return deps.events.record(scope.rollout, effect.params.eventType, effect.params.reason, effect.params.message);
+      return void deps.events.record(scope.rollout, effect.params.eventType, effect.params.reason, effect.params.message);
   }
 }
 
@@ -67,20 +67,25 @@ async function ensureReplicaSet(deps: ExecutorDeps, scope: EffectScope, params: 
   const name = replicaSetName(scope.rollout, params.hash);
   try {
     await createObject(deps.clients, buildReplicaSet(scope.rollout, params.hash, params.replicas, params.revision), manager);
-    await deps.events.record(scope.rollout, 'Normal', 'ScalingReplicaSet', `Created ReplicaSet ${name} (revision ${params.revision}) with ${params.replicas} replicas`);
+    void deps.events.record(scope.rollout, 'Normal', 'ScalingReplicaSet', `Created ReplicaSet ${name} (revision ${params.revision}) with ${params.replicas} replicas`);
   } catch (error) {
     if (!isAlreadyExists(error)) throw error;
     await mergePatchObject(deps.clients, replicaSetRef(scope, params.hash), {
       metadata: { annotations: { [REVISION_ANNOTATION]: String(params.revision) } },
       spec: { replicas: params.replicas },
     }, manager);
-    await deps.events.record(scope.rollout, 'Normal', 'ScalingReplicaSet', `Scaled ReplicaSet ${name} to ${params.replicas}`);
+    void deps.events.record(scope.rollout, 'Normal', 'ScalingReplicaSet', `Scaled ReplicaSet ${name} to ${params.replicas}`);
   }
+}
+
+async function deleteReplicaSet(deps: ExecutorDeps, scope: EffectScope, hash: string): Promise<void> {
+  await deleteObject(deps.clients, replicaSetRef(scope, hash), { propagationPolicy: 'Background' });
+  void deps.events.record(scope.rollout, 'Normal', 'ScalingReplicaSet', `Deleted old ReplicaSet ${replicaSetName(scope.rollout, hash)} (revisionHistoryLimit)`);
 }
 
 async function scaleReplicaSet(deps: ExecutorDeps, scope: EffectScope, hash: string, replicas: number): Promise<void> {
   await mergePatchObject(deps.clients, replicaSetRef(scope, hash), { spec: { replicas } }, manager);
-  await deps.events.record(scope.rollout, 'Normal', 'ScalingReplicaSet', `Scaled ReplicaSet ${replicaSetName(scope.rollout, hash)} to ${replicas}`);
+  void deps.events.record(scope.rollout, 'Normal', 'ScalingReplicaSet', `Scaled ReplicaSet ${replicaSetName(scope.rollout, hash)} to ${replicas}`);
 }
 
 /** Points the role's routing target at `hash`: a Service selector, or a DestinationRule subset. */

@@ -5,6 +5,7 @@
 import { POD_TEMPLATE_HASH_LABEL, REVISION_ANNOTATION, GIT_REVISION_ANNOTATION, SCALE_DOWN_DEADLINE_ANNOTATION } from '../api/names.ts';
 import { subsetHash, type DestinationRuleLike } from '../traffic/istio/destination-rule.ts';
 import { canaryWeightOf, findManagedRoutes, type Destinations, type RouteSelection, type VirtualServiceLike } from '../traffic/istio/virtual-service.ts';
+import type { KubeObject } from '../kube/object.ts';
 import type { SpecProblem } from './context.ts';
 import type { Observations, ReplicaSetView } from './observations.ts';
 import type { RolloutPlan } from './plan.ts';
@@ -13,7 +14,7 @@ import type { ReplicaSetObject, RolloutObject, ServiceObject } from './rollout-o
 export interface ObjectCache {
   replicaSetsOf(rollout: RolloutObject): readonly ReplicaSetObject[];
   service(namespace: string, name: string): ServiceObject | undefined;
-  virtualService(namespace: string, name: string): VirtualServiceLike | undefined;
+  virtualService(namespace: string, name: string): (VirtualServiceLike & KubeObject) | undefined;
   destinationRule(namespace: string, name: string): DestinationRuleLike | undefined;
 }
 

@@ -248,4 +248,38 @@ spec:
     assert.deepEqual(dr?.spec.trafficPolicy, { connectionPool: { http: { http1MaxPendingRequests: 64 } } }, 'other fields untouched');
     assert.equal(dr?.spec.subsets[0]?.labels.app, 'web', 'the subset keeps its own labels');
   });
+
+  test('200 Rollouts progressing at once in one namespace all reach Paused at 10% with correct weights', { timeout: 240_000 }, async () => {
+    const { cluster } = suite;
+    const ns = await createNamespace(cluster, 'many');
+    const names = Array.from({ length: 200 }, (_, i) => `app${i}`);
+    const inBatches = async (work: (name: string) => Promise<void>): Promise<void> => {
+      for (let i = 0; i < names.length; i += 20) await Promise.all(names.slice(i, i + 20).map(work));
+    };
+    await inBatches(async (name) => {
+      await applyYaml(cluster, ns, hostSplitNetwork(name));
+      await applyYaml(cluster, ns, hostSplitRollout({ name, replicas: 1, steps: '      - setWeight: 10\n      - pause: {}\n' }));
+    });
+    const phases = async (): Promise<Map<string, { phase?: string; step?: number; hash?: string; stable?: string }>> => {
+      const list = JSON.parse(await cluster.kubectl(['-n', ns, 'get', 'rollouts.sluice.dev', '-o', 'json'])) as {
+        items: { metadata: { name: string; generation: number }; status?: { phase?: string; currentStepIndex?: number; currentPodHash?: string; stableRS?: string; observedGeneration?: number } }[];
+      };
+      return new Map(list.items.map((r) => [r.metadata.name, {
+        phase: r.status?.observedGeneration === r.metadata.generation ? r.status.phase : undefined,
+        step: r.status?.currentStepIndex,
+        hash: r.status?.currentPodHash,
+        stable: r.status?.stableRS,
+      }]));
+    };
+    await cluster.waitFor('200 Healthy', async () => [...(await phases()).values()].filter((p) => p.phase === 'Healthy').length === 200, { timeoutMs: 120_000, intervalMs: 1_000 });
+    await inBatches((name) => setImage(cluster, ns, 'registry.invalid/web:v2', name));
+    await cluster.waitFor('200 Paused at step 1', async () => {
+      const all = [...(await phases()).values()];
+      return all.filter((p) => p.phase === 'Paused' && p.step === 1 && p.hash !== p.stable).length === 200;
+    }, { timeoutMs: 120_000, intervalMs: 1_000 });
+    const vsList = JSON.parse(await cluster.kubectl(['-n', ns, 'get', 'virtualservices', '-o', 'json'])) as { items: VirtualService[] };
+    const wrong = vsList.items.filter((vs) => (vs.spec.http[0]?.route ?? []).map((d) => d.weight).join('/') !== '90/10');
+    assert.deepEqual(wrong.map((vs) => vs.metadata.name), [], 'every VirtualService at 90/10');
+    assert.equal(vsList.items.length, 200);
+  });
 });

@@ -10,9 +10,13 @@ import { getObject, patchObject } from '../../kube/patch.ts';
 import { RoutingError } from '../router.ts';
 import { findManagedRoutes, weightPatch, type Destinations, type JsonPatchOp, type RouteSelection, type VirtualServiceLike } from './virtual-service.ts';
 
+type VirtualServiceObject = VirtualServiceLike & { apiVersion: string; kind: string; metadata: { name: string } };
+
 export interface WeightScope {
   readonly rollout: { readonly metadata: { readonly name: string } };
   readonly destinations: Destinations;
+  /** The informer's copy, tried first: a stale one only costs a refused patch and a fresh read. */
+  readonly cachedVirtualService?: (namespace: string, name: string) => VirtualServiceObject | undefined;
   readonly virtualServices: readonly (RouteSelection & { readonly namespace: string; readonly name: string; readonly field: string })[];
 }
 
@@ -25,7 +29,7 @@ export async function setVirtualServiceWeights(clients: KubeClients, scope: Weig
 async function setOne(clients: KubeClients, scope: WeightScope, target: WeightScope['virtualServices'][number], canaryWeight: number): Promise<void> {
   const ref = { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', namespace: target.namespace, name: target.name };
   for (let attempt = 1; ; attempt++) {
-    const vs = await getObject<VirtualServiceLike & { apiVersion: string; kind: string; metadata: { name: string } }>(clients, ref);
+    const vs = await readVirtualService(clients, scope, ref, attempt === 1);
     if (vs === undefined) throw new RoutingError(target.field, `VirtualService "${target.name}" not found in namespace ${target.namespace}`);
     const found = findManagedRoutes(vs, target, scope.destinations);
     if ('error' in found) throw new RoutingError(target.field, found.error);
@@ -38,6 +42,16 @@ async function setOne(clients: KubeClients, scope: WeightScope, target: WeightSc
       if (!isConflict(error) || attempt >= MAX_ATTEMPTS) throw error;
     }
   }
+}
+
+async function readVirtualService(
+  clients: KubeClients,
+  scope: WeightScope,
+  ref: { apiVersion: string; kind: string; namespace: string; name: string },
+  cacheFirst: boolean,
+): Promise<VirtualServiceObject | undefined> {
+  const cached = cacheFirst ? scope.cachedVirtualService?.(ref.namespace, ref.name) : undefined;
+  return cached ?? getObject<VirtualServiceObject>(clients, ref);
 }
 
 function annotationOps(vs: VirtualServiceLike, rollout: string): JsonPatchOp[] {
