@@ -4,7 +4,7 @@
 // it, so a write decided on stale state is refused (422, isConflict) instead of clobbering a
 // concurrent change: re-read and decide again.
 import type { KubeClients } from './client.ts';
-import { apiStatusCode, conflictError, isNotFound } from './errors.ts';
+import { apiStatusCode, conflictError, isConflict, isNotFound } from './errors.ts';
 import type { KubeObject, ObjectRef } from './object.ts';
 
 export interface JsonPatchOperation {
@@ -114,6 +114,39 @@ export async function deleteObject(clients: Clients, ref: ObjectRef, options: De
   } catch (error) {
     if (isNotFound(error)) return false;
     throw error;
+  }
+}
+
+export interface GuardedPatchOptions<T extends KubeObject> extends WriteOptions {
+  /** A copy to decide from first (an informer's): a stale one only costs a refused patch and a fresh read. */
+  readonly cached?: T;
+  /** Reads and decisions before giving up on conflicts (default 5). */
+  readonly attempts?: number;
+}
+
+/**
+ * Read, decide, write, guarded: `decide` turns the object as read (undefined when it does not
+ * exist) into JSON Patch operations ([] when nothing needs to change; it may throw). They are sent
+ * behind a test of that resourceVersion, so a concurrent edit is never clobbered: on a conflict
+ * the object is read again and the decision made again. For objects others own and edit too
+ * (VirtualServices, DestinationRules): fields are changed one by one, never applied whole.
+ */
+export async function guardedPatch<T extends KubeObject>(
+  clients: Clients,
+  ref: ObjectRef,
+  decide: (object: T | undefined) => readonly JsonPatchOperation[],
+  options: GuardedPatchOptions<T>,
+): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const object = attempt === 1 && options.cached !== undefined ? options.cached : await getObject<T>(clients, ref);
+    const operations = decide(object);
+    if (operations.length === 0) return;
+    try {
+      await jsonPatch(clients, { ref, subresource: '' }, operations, { ...options, resourceVersion: object?.metadata.resourceVersion });
+      return;
+    } catch (error) {
+      if (!isConflict(error) || attempt >= (options.attempts ?? 5)) throw error;
+    }
   }
 }
 

@@ -20,6 +20,8 @@ test('subset hashes are read, and a patch touches only the one label (and the ma
   ]);
   assert.deepEqual(subsetLabelPatch(dr, 'stable', 'def', 'web')[0], { op: 'add', path: '/spec/subsets/1/labels', value: {} });
   assert.deepEqual(subsetLabelPatch(dr, 'missing', 'x', 'web'), []);
+  const done: DestinationRuleLike = { ...dr, metadata: { ...dr.metadata, annotations: { 'sluice.dev/managed-by-rollout': 'web' } }, spec: { subsets: [{ name: 'canary', labels: { 'rollouts-pod-template-hash': 'abc' } }] } };
+  assert.deepEqual(subsetLabelPatch(done, 'canary', 'abc', 'web'), [], 'nothing to change');
 });
 
 test('subset-level routes are matched by subset, not by host', () => {

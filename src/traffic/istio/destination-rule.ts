@@ -5,9 +5,8 @@
 // field). Every other subset and field stays as the user wrote it.
 import { MANAGED_BY_ROLLOUT_ANNOTATION, POD_TEMPLATE_HASH_LABEL, ROLLOUT_FIELD_MANAGER } from '../../api/names.ts';
 import type { KubeClients } from '../../kube/client.ts';
-import { isConflict } from '../../kube/errors.ts';
 import type { KubeObject } from '../../kube/object.ts';
-import { getObject, jsonPointer, patchObject, type JsonPatchOperation } from '../../kube/patch.ts';
+import { guardedPatch, jsonPointer, type JsonPatchOperation } from '../../kube/patch.ts';
 import { RoutingError } from '../router.ts';
 
 export interface Subset {
@@ -26,16 +25,19 @@ export function subsetHash(dr: DestinationRuleLike, subset: string): { hash: str
   return { hash: found.labels?.[POD_TEMPLATE_HASH_LABEL] };
 }
 
-/** JSON Patch operations that point `subset` at `hash` and mark the DestinationRule as managed. */
+/** JSON Patch operations that point `subset` at `hash` and mark the DestinationRule as managed; [] when it already is (or has no such subset). */
 export function subsetLabelPatch(dr: DestinationRuleLike, subset: string, hash: string, rollout: string): JsonPatchOperation[] {
-  const index = dr.spec?.subsets?.findIndex((s) => s.name === subset) ?? -1;
-  if (index < 0) return [];
-  const labels: JsonPatchOperation[] =
-    dr.spec?.subsets?.[index]?.labels === undefined ? [{ op: 'add', path: jsonPointer('spec', 'subsets', index, 'labels'), value: {} }] : [];
+  const subsets = dr.spec?.subsets ?? [];
+  const index = subsets.findIndex((s) => s.name === subset);
+  const found = subsets[index];
+  if (found === undefined) return [];
+  const annotation = managedAnnotation(dr, rollout);
+  if (found.labels?.[POD_TEMPLATE_HASH_LABEL] === hash && annotation.length === 0) return [];
+  const labels: JsonPatchOperation[] = found.labels === undefined ? [{ op: 'add', path: jsonPointer('spec', 'subsets', index, 'labels'), value: {} }] : [];
   return [
     ...labels,
     { op: 'add', path: jsonPointer('spec', 'subsets', index, 'labels', POD_TEMPLATE_HASH_LABEL), value: hash },
-    ...managedAnnotation(dr, rollout),
+    ...annotation,
   ];
 }
 
@@ -46,8 +48,6 @@ function managedAnnotation(dr: DestinationRuleLike, rollout: string): JsonPatchO
   return annotations === undefined ? [{ op: 'add', path: '/metadata/annotations', value: {} }, set] : [set];
 }
 
-const MAX_ATTEMPTS = 5;
-
 export interface SubsetTarget {
   readonly namespace: string;
   readonly name: string;
@@ -57,16 +57,12 @@ export interface SubsetTarget {
 
 export async function setSubsetHash(clients: KubeClients, target: SubsetTarget, hash: string, rollout: string): Promise<void> {
   const ref = { apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', namespace: target.namespace, name: target.name };
-  for (let attempt = 1; ; attempt++) {
-    const dr = await getObject<DestinationRuleLike>(clients, ref);
+  const decide = (dr: DestinationRuleLike | undefined): JsonPatchOperation[] => {
     if (dr === undefined) throw new RoutingError(target.field, `DestinationRule "${target.name}" not found in namespace ${target.namespace}`);
-    const ops = subsetLabelPatch(dr, target.subset, hash, rollout);
-    if (ops.length === 0) throw new RoutingError(target.field, `subset "${target.subset}" not found in DestinationRule "${target.name}"`);
-    try {
-      await patchObject(clients, ref, ops, { fieldManager: ROLLOUT_FIELD_MANAGER, resourceVersion: dr.metadata.resourceVersion });
-      return;
-    } catch (error) {
-      if (!isConflict(error) || attempt >= MAX_ATTEMPTS) throw error;
+    if (!dr.spec?.subsets?.some((s) => s.name === target.subset)) {
+      throw new RoutingError(target.field, `subset "${target.subset}" not found in DestinationRule "${target.name}"`);
     }
-  }
+    return subsetLabelPatch(dr, target.subset, hash, rollout);
+  };
+  await guardedPatch(clients, ref, decide, { fieldManager: ROLLOUT_FIELD_MANAGER });
 }

@@ -5,8 +5,7 @@
 // Istio's CRDs mark no list types, so applying spec.http would take ownership of every route.
 import { MANAGED_BY_ROLLOUT_ANNOTATION, ROLLOUT_FIELD_MANAGER } from '../../api/names.ts';
 import type { KubeClients } from '../../kube/client.ts';
-import { isConflict } from '../../kube/errors.ts';
-import { getObject, patchObject } from '../../kube/patch.ts';
+import { guardedPatch } from '../../kube/patch.ts';
 import { RoutingError } from '../router.ts';
 import { findManagedRoutes, weightPatch, type Destinations, type JsonPatchOp, type RouteSelection, type VirtualServiceLike } from './virtual-service.ts';
 
@@ -20,38 +19,20 @@ export interface WeightScope {
   readonly virtualServices: readonly (RouteSelection & { readonly namespace: string; readonly name: string; readonly field: string })[];
 }
 
-const MAX_ATTEMPTS = 5;
-
 export async function setVirtualServiceWeights(clients: KubeClients, scope: WeightScope, canaryWeight: number): Promise<void> {
   for (const target of scope.virtualServices) await setOne(clients, scope, target, canaryWeight);
 }
 
 async function setOne(clients: KubeClients, scope: WeightScope, target: WeightScope['virtualServices'][number], canaryWeight: number): Promise<void> {
   const ref = { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', namespace: target.namespace, name: target.name };
-  for (let attempt = 1; ; attempt++) {
-    const vs = await readVirtualService(clients, scope, ref, attempt === 1);
+  const decide = (vs: VirtualServiceObject | undefined): JsonPatchOp[] => {
     if (vs === undefined) throw new RoutingError(target.field, `VirtualService "${target.name}" not found in namespace ${target.namespace}`);
     const found = findManagedRoutes(vs, target, scope.destinations);
     if ('error' in found) throw new RoutingError(target.field, found.error);
-    const ops: JsonPatchOp[] = [...weightPatch(found.routes, canaryWeight), ...annotationOps(vs, scope.rollout.metadata.name)];
-    if (ops.length === 0) return;
-    try {
-      await patchObject(clients, ref, ops, { fieldManager: ROLLOUT_FIELD_MANAGER, resourceVersion: vs.metadata.resourceVersion });
-      return;
-    } catch (error) {
-      if (!isConflict(error) || attempt >= MAX_ATTEMPTS) throw error;
-    }
-  }
-}
-
-async function readVirtualService(
-  clients: KubeClients,
-  scope: WeightScope,
-  ref: { apiVersion: string; kind: string; namespace: string; name: string },
-  cacheFirst: boolean,
-): Promise<VirtualServiceObject | undefined> {
-  const cached = cacheFirst ? scope.cachedVirtualService?.(ref.namespace, ref.name) : undefined;
-  return cached ?? getObject<VirtualServiceObject>(clients, ref);
+    return [...weightPatch(found.routes, canaryWeight), ...annotationOps(vs, scope.rollout.metadata.name)];
+  };
+  const cached = scope.cachedVirtualService?.(target.namespace, target.name);
+  await guardedPatch(clients, ref, decide, { fieldManager: ROLLOUT_FIELD_MANAGER, ...(cached === undefined ? {} : { cached }) });
 }
 
 function annotationOps(vs: VirtualServiceLike, rollout: string): JsonPatchOp[] {
