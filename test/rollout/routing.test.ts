@@ -114,6 +114,10 @@ describe('rollouts: route kinds, fast track, updates mid-rollout, drift', { time
     assert.ok(Date.now() - editedAt < 1_000, `repaired after ${Date.now() - editedAt} ms`);
     const after = await getObject<VirtualService>(cluster.clients, vsRef(ns));
     assert.equal(after?.spec.http[0]?.timeout, '7s', 'the timeout edit was not clobbered');
+    // A hand edit of the canary Service's hash selector is put back too.
+    const want = await selectorHash(cluster, ns, 'web-canary');
+    await mergePatchObject(cluster.clients, { apiVersion: 'v1', kind: 'Service', namespace: ns, name: 'web-canary' }, { spec: { selector: { 'rollouts-pod-template-hash': 'bogus' } } }, { fieldManager: 'someone' });
+    await cluster.waitFor('selector put back', async () => (await selectorHash(cluster, ns, 'web-canary')) === want, { timeoutMs: 5_000, intervalMs: 20 });
     // Another edit of a different field alone stays, and weights stay as they are.
     await mergePatchObject(cluster.clients, { apiVersion: 'v1', kind: 'Service', namespace: ns, name: 'web-canary' }, { metadata: { labels: { team: 'payments' } } }, { fieldManager: 'someone' });
     assert.deepEqual(await vsWeights(cluster, ns), [90, 10]);
