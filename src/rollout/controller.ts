@@ -57,6 +57,12 @@ export function makeRolloutController(options: RolloutControllerOptions): Rollou
     const owner = rs.metadata.ownerReferences?.find((o) => o.controller === true && o.kind === 'Rollout');
     if (owner !== undefined) queue.add(`${rs.metadata.namespace}/${owner.name}`);
   };
+  // A pod of a Rollout (restartAt) wakes its Rollout: ReplicaSet `<rollout>-<hash>` owns it.
+  const enqueuePodOwner = (pod: KubeObject): void => {
+    const rs = pod.metadata.ownerReferences?.find((o) => o.controller === true && o.kind === 'ReplicaSet');
+    const hash = pod.metadata.labels?.[POD_TEMPLATE_HASH_LABEL];
+    if (rs !== undefined && hash !== undefined && rs.name.endsWith(`-${hash}`)) queue.add(`${pod.metadata.namespace}/${rs.name.slice(0, -hash.length - 1)}`);
+  };
   const replicaSets = makeInformer<ReplicaSetObject>(
     clients,
     { path: `/apis/apps/v1${scope(namespace)}/replicasets`, labelSelector: POD_TEMPLATE_HASH_LABEL, ...informerOptions },
@@ -84,14 +90,21 @@ export function makeRolloutController(options: RolloutControllerOptions): Rollou
     { path: `/apis/networking.istio.io/v1${scope(namespace)}/destinationrules`, ...informerOptions },
     handlersFor('dr'),
   );
+  // Pods of Rollouts (by the hash label): read only to carry out spec.restartAt.
+  const pods = makeInformer<KubeObject>(
+    clients,
+    { path: `/api/v1${scope(namespace)}/pods`, labelSelector: POD_TEMPLATE_HASH_LABEL, ...informerOptions },
+    { onDelete: enqueuePodOwner, onAdd: enqueuePodOwner },
+  );
   const cache: ObjectCache = {
     replicaSetsOf: (rollout) =>
       replicaSets.list(rollout.metadata.namespace).filter((rs) => rs.metadata.ownerReferences?.some((o) => o.uid === rollout.metadata.uid)),
     service: (ns, name) => services.get(`${ns}/${name}`),
     virtualService: (ns, name) => virtualServices.get(`${ns}/${name}`),
     destinationRule: (ns, name) => destinationRules.get(`${ns}/${name}`),
+    podsWithHash: (ns, hash) => pods.list(ns).filter((p) => p.metadata.labels?.[POD_TEMPLATE_HASH_LABEL] === hash),
   };
-  const informers: Informer<KubeObject>[] = [rollouts, replicaSets, services, virtualServices, destinationRules];
+  const informers: Informer<KubeObject>[] = [rollouts, replicaSets, services, virtualServices, destinationRules, pods];
   const ownWrites = makeOwnWrites();
   const reconcile = async (key: string): Promise<ReconcileResult> => {
     const rollout = ownWrites.latest(rollouts.get(key));

@@ -4,6 +4,7 @@ import { transition } from 'xstate';
 import type { Effect } from './effects.ts';
 import { rolloutMachine, stateOf, type MachineContext, type SpecProblem } from './machine.ts';
 import { pauseDeadline } from './machine-rules.ts';
+import { pendingRestart } from './restart.ts';
 import { progressDeadline } from './progress.ts';
 import type { Observations } from './observations.ts';
 import type { RolloutPlan } from './plan.ts';
@@ -28,6 +29,7 @@ export interface Decision {
 const EFFECT_TYPES = new Set<string>([
   'ensureReplicaSet',
   'deleteReplicaSet',
+  'deletePod',
   'scaleReplicaSet',
   'setScaleDownDeadline',
   'setServiceSelector',
@@ -69,7 +71,7 @@ function observedAfter(observations: Observations, effects: readonly Effect[]): 
 
 function nextDeadline(ctx: MachineContext, effects: readonly Effect[]): number | undefined {
   const deadlines: number[] = [];
-  for (const deadline of [pauseDeadline(ctx), progressDeadline(ctx.status, ctx.plan)]) if (deadline !== undefined) deadlines.push(deadline);
+  for (const deadline of [pauseDeadline(ctx), progressDeadline(ctx.status, ctx.plan), pendingRestart(ctx)]) if (deadline !== undefined) deadlines.push(deadline);
   for (const rs of ctx.observations.replicaSets) {
     if (rs.scaleDownDeadline !== undefined && rs.replicas > 0) deadlines.push(Date.parse(rs.scaleDownDeadline));
   }

@@ -4,6 +4,8 @@
 export type Effect =
   /** Create the ReplicaSet for `hash` from the Rollout's template if missing; set its replicas and revision. */
   | { readonly type: 'ensureReplicaSet'; readonly params: { readonly hash: string; readonly replicas: number; readonly revision: number } }
+  /** Delete a pod (restartAt): its ReplicaSet creates a fresh one. */
+  | { readonly type: 'deletePod'; readonly params: { readonly name: string } }
   /** Delete an old, scaled-down ReplicaSet beyond revisionHistoryLimit. */
   | { readonly type: 'deleteReplicaSet'; readonly params: { readonly hash: string } }
   /** Scale an existing ReplicaSet (old revisions). */

@@ -42,6 +42,8 @@ async function executeOne(deps: ExecutorDeps, scope: EffectScope, effect: Effect
   switch (effect.type) {
     case 'ensureReplicaSet':
       return ensureReplicaSet(deps, scope, effect.params);
+    case 'deletePod':
+      return deleteObject(deps.clients, { apiVersion: 'v1', kind: 'Pod', namespace: scope.rollout.metadata.namespace ?? 'default', name: effect.params.name }).then(() => undefined);
     case 'deleteReplicaSet':
       return deleteReplicaSet(deps, scope, effect.params.hash);
     case 'scaleReplicaSet':

@@ -13,6 +13,7 @@ import type { Effect } from './effects.ts';
 import type { MachineContext, TickEvent } from './context.ts';
 import * as rules from './machine-rules.ts';
 import { trackProgress } from './progress.ts';
+import { restartStable } from './restart.ts';
 import type { MachineStatus } from './status.ts';
 
 export type { MachineContext, SpecProblem, TickEvent } from './context.ts';
@@ -52,6 +53,7 @@ export const rolloutMachine = setup({
     // Effects: executed by the controller from transition()'s returned actions.
     ensureReplicaSet: (_, _params: unknown) => undefined,
     deleteReplicaSet: (_, _params: unknown) => undefined,
+    deletePod: (_, _params: unknown) => undefined,
     scaleReplicaSet: (_, _params: unknown) => undefined,
     setScaleDownDeadline: (_, _params: unknown) => undefined,
     setServiceSelector: (_, _params: unknown) => undefined,
@@ -71,6 +73,7 @@ export const rolloutMachine = setup({
     endPause: apply(rules.endPause),
     promote: apply(rules.promote),
     trackProgress: apply(trackProgress),
+    restartStable: apply(restartStable),
   },
 }).createMachine({
   id: 'rollout',
@@ -94,7 +97,7 @@ export const rolloutMachine = setup({
     },
     invalid: { entry: 'markInvalid' },
     initializing: { entry: 'initialize' },
-    healthy: { entry: 'holdStable' },
+    healthy: { entry: ['holdStable', 'restartStable'] },
     aborted: { entry: 'holdAborted' },
     paused: { entry: ['holdManualPause', 'trackProgress'] },
     completing: {

@@ -10,6 +10,8 @@ export interface ReplicaSetView {
   /** sluice.dev/scale-down-deadline, RFC 3339, when set */
   readonly scaleDownDeadline?: string;
   readonly gitRevision?: string;
+  /** Its pods (name and creation time, ms), for restartAt. */
+  readonly pods?: readonly { readonly name: string; readonly createdAt: number; readonly ready: boolean }[];
 }
 
 export interface Observations {

@@ -16,6 +16,8 @@ export interface ObjectCache {
   service(namespace: string, name: string): ServiceObject | undefined;
   virtualService(namespace: string, name: string): (VirtualServiceLike & KubeObject) | undefined;
   destinationRule(namespace: string, name: string): DestinationRuleLike | undefined;
+  /** Pods of the namespace carrying this pod-template-hash (only read when spec.restartAt is set). */
+  podsWithHash(namespace: string, hash: string): readonly KubeObject[];
 }
 
 /** How VirtualService destinations are told apart: by Service host, or by DestinationRule subset. */
@@ -102,27 +104,42 @@ export function observe(rollout: RolloutObject, plan: RolloutPlan, cache: Object
   }
   const canaryWeight = weights.length > 0 && weights.every((w) => w === weights[0]) ? weights[0] : undefined;
   const observations: Observations = {
-    replicaSets: cache.replicaSetsOf(rollout).map(replicaSetView).filter((v) => v !== undefined),
+    replicaSets: cache.replicaSetsOf(rollout).map((rs) => replicaSetView(rs, plan.restartAt === undefined ? undefined : cache)).filter((v) => v !== undefined),
     ...hashes,
     ...(canaryWeight === undefined ? {} : { canaryWeight }),
   };
   return { observations, problems, virtualServices: targets };
 }
 
-function replicaSetView(rs: ReplicaSetObject): ReplicaSetView | undefined {
+function replicaSetView(rs: ReplicaSetObject, podCache: ObjectCache | undefined): ReplicaSetView | undefined {
   const hash = rs.metadata.labels?.[POD_TEMPLATE_HASH_LABEL];
   if (hash === undefined) return undefined;
   const annotations = rs.metadata.annotations ?? {};
-  const deadline = annotations[SCALE_DOWN_DEADLINE_ANNOTATION];
-  const git = annotations[GIT_REVISION_ANNOTATION];
   return {
     hash,
     revision: Number.parseInt(annotations[REVISION_ANNOTATION] ?? '0', 10) || 0,
     replicas: rs.spec?.replicas ?? 0,
     ...readiness(rs),
-    ...(deadline === undefined ? {} : { scaleDownDeadline: deadline }),
-    ...(git === undefined ? {} : { gitRevision: git }),
+    ...optionalAnnotations(annotations),
+    ...(podCache === undefined ? {} : { pods: podsOf(podCache, rs.metadata.namespace ?? 'default', hash) }),
   };
+}
+
+function optionalAnnotations(annotations: Readonly<Record<string, string>>): Pick<ReplicaSetView, 'scaleDownDeadline' | 'gitRevision'> {
+  const deadline = annotations[SCALE_DOWN_DEADLINE_ANNOTATION];
+  const git = annotations[GIT_REVISION_ANNOTATION];
+  return { ...(deadline === undefined ? {} : { scaleDownDeadline: deadline }), ...(git === undefined ? {} : { gitRevision: git }) };
+}
+
+function podsOf(cache: ObjectCache, namespace: string, hash: string): ReplicaSetView['pods'] {
+  return cache
+    .podsWithHash(namespace, hash)
+    .filter((p) => p.metadata.deletionTimestamp === undefined)
+    .map((p) => ({ name: p.metadata.name, createdAt: Date.parse(p.metadata.creationTimestamp ?? ''), ready: isReady(p) }));
+}
+
+function isReady(pod: KubeObject & { status?: { conditions?: { type: string; status: string }[] } }): boolean {
+  return pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
 }
 
 function readiness(rs: ReplicaSetObject): Pick<ReplicaSetView, 'readyReplicas' | 'availableReplicas'> {

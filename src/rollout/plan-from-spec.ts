@@ -37,9 +37,11 @@ export function planFromRollout(rollout: RolloutObject): PlanResult {
   return { plan: { ...plan, ...optionalParts(rollout, canary.trafficRouting?.istio?.destinationRule) } };
 }
 
-function optionalParts(rollout: RolloutObject, dr: IstioDestinationRule | undefined): Pick<RolloutPlan, 'destinationRule' | 'gitRevision'> {
+function optionalParts(rollout: RolloutObject, dr: IstioDestinationRule | undefined): Pick<RolloutPlan, 'destinationRule' | 'gitRevision' | 'restartAt'> {
   const gitRevision = rollout.metadata.annotations?.[GIT_REVISION_ANNOTATION];
+  const restartAt = rollout.spec.restartAt === undefined ? undefined : Date.parse(rollout.spec.restartAt);
   return {
+    ...(restartAt === undefined || !Number.isFinite(restartAt) ? {} : { restartAt }),
     ...(dr === undefined ? {} : { destinationRule: destinationRuleRef(dr, rollout.metadata.namespace ?? 'default') }),
     ...(gitRevision === undefined ? {} : { gitRevision }),
   };

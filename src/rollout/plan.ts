@@ -41,6 +41,8 @@ export interface RolloutPlan {
   readonly progressDeadlineSeconds: number;
   /** ... and aborted too. */
   readonly progressDeadlineAbort: boolean;
+  /** spec.restartAt (ms): pods of the stable ReplicaSet created before it are recreated, one at a time. */
+  readonly restartAt?: number;
   /** Git commit of the Rollout (sluice.dev/git-revision), if synced from Git. */
   readonly gitRevision?: string;
 }

@@ -32,6 +32,7 @@ export interface MachineStatus {
   readonly abort?: boolean;
   readonly abortedAt?: string;
   readonly promoteFull?: boolean;
+  readonly restartedAt?: string;
   readonly replicas?: number;
   readonly updatedReplicas?: number;
   readonly readyReplicas?: number;

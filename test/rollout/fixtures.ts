@@ -127,6 +127,7 @@ export interface RolloutState {
     readonly currentPodHash?: string;
     readonly pauseConditions?: { reason: string; startTime: string }[];
     readonly abortedAt?: string;
+    readonly restartedAt?: string;
     readonly observedGeneration?: number;
     readonly conditions?: { type: string; status: string; reason: string; message: string }[];
     readonly canary?: { readonly setWeight?: number; readonly weights?: { canary: { weight: number } } };

@@ -286,4 +286,30 @@ spec:
     assert.deepEqual(wrong.map((vs) => vs.metadata.name), [], 'every VirtualService at 90/10');
     assert.equal(vsList.items.length, 200);
   });
+
+  test('restartAt: every stable pod older than it is recreated, one at a time, and restartedAt records it', async () => {
+    const { cluster } = suite;
+    const ns = await createNamespace(cluster, 'restart-at');
+    await applyYaml(cluster, ns, hostSplitNetwork());
+    await applyYaml(cluster, ns, hostSplitRollout({ steps: '      - setWeight: 10\n' }));
+    const healthy = await waitForRollout(cluster, ns, 'Healthy', (r) => r.status?.phase === 'Healthy');
+    const stable = healthy.status?.stableRS ?? '';
+    const podsNow = async () => (await cluster.clients.core.listNamespacedPod({ namespace: ns, labelSelector: `rollouts-pod-template-hash=${stable}` })).items;
+    const before = new Set((await podsNow()).map((p) => p.metadata?.name));
+    assert.equal(before.size, 3);
+    const restartAt = new Date(Date.now() + 1_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    await mergePatchObject(cluster.clients, { apiVersion: 'sluice.dev/v1alpha1', kind: 'Rollout', namespace: ns, name: 'web' }, { spec: { restartAt } }, { fieldManager: 'kubectl-sluice' });
+    let fewestReady = 3;
+    await cluster.waitFor('restartedAt', async () => {
+      const live = (await podsNow()).filter((p) => p.metadata?.deletionTimestamp === undefined);
+      fewestReady = Math.min(fewestReady, live.filter((p) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length);
+      const r = await waitForRollout(cluster, ns, 'observed', () => true);
+      return r.status?.restartedAt !== undefined && Date.parse(r.status.restartedAt) === Date.parse(restartAt);
+    }, { timeoutMs: 30_000, intervalMs: 20 });
+    const after = await podsNow();
+    assert.equal(after.length, 3);
+    assert.ok(after.every((p) => !before.has(p.metadata?.name)), 'every old pod was replaced');
+    assert.ok(after.every((p) => Date.parse(String(p.metadata?.creationTimestamp)) >= Date.parse(restartAt)), 'all created after restartAt');
+    assert.ok(fewestReady >= 2, `one at a time: never fewer than 2 of 3 ready (saw ${fewestReady})`);
+  });
 });
