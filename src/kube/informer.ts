@@ -219,7 +219,7 @@ class StoreInformer<T extends KubeObject> implements Informer<T> {
       const query = { ...this.#baseQuery(), limit: String(this.#options.pageSize ?? 500), continue: token };
       page = await this.#source.list(query, this.#abort.signal);
       for (const item of page.items) {
-        const object = withTypeMeta(item, page) as T;
+        const object = withoutManagedFields(withTypeMeta(item, page) as T);
         next.set(keyOf(object), object);
       }
       token = page.metadata.continue === '' ? undefined : page.metadata.continue;
@@ -262,7 +262,7 @@ class StoreInformer<T extends KubeObject> implements Informer<T> {
   #onEvent(event: WatchEvent): void {
     if (this.#stopped) return;
     if (event.type === 'ERROR') throw statusError(this.#options.path, event.object);
-    const object = event.object as T;
+    const object = withoutManagedFields(event.object as T);
     this.#eventsThisWatch += 1;
     if (event.type === 'BOOKMARK') {
       this.#resourceVersion = object.metadata.resourceVersion;
@@ -303,4 +303,15 @@ function statusError(path: string, status: unknown): ApiException<string> {
   const s = (status ?? {}) as { code?: number; message?: string };
   const code = typeof s.code === 'number' ? s.code : 500;
   return new ApiException(code, `watch ${path}: ${s.message ?? 'error event'}`, JSON.stringify(status), {});
+}
+
+/**
+ * Informer copies drop metadata.managedFields (as client-go's TransformStripManagedFields): no
+ * controller decision reads them, and for server-side-applied objects they are often the largest
+ * part of the object — memory held for every object watched.
+ */
+function withoutManagedFields<T extends KubeObject>(object: T): T {
+  if (!('managedFields' in object.metadata)) return object;
+  const { managedFields: _dropped, ...metadata } = object.metadata as KubeObject['metadata'] & { managedFields?: unknown };
+  return { ...object, metadata };
 }
