@@ -2,6 +2,14 @@
 // crds/ (tools/gen-crds.ts writes and checks them; crd.test.ts fails when they are stale).
 import { dump } from 'js-yaml';
 import { GROUP, VERSION } from './names.ts';
+import {
+  ANALYSIS_RUN_KIND,
+  ANALYSIS_TEMPLATE_KIND,
+  analysisRunSchema,
+  analysisTemplateSchema,
+  CLUSTER_ANALYSIS_TEMPLATE_KIND,
+  clusterAnalysisTemplateSchema,
+} from './analysis.ts';
 import { ROLLOUT_KIND, rolloutSchema } from './rollout.ts';
 import { toOpenApi, type OpenApiSchema } from './schema-openapi.ts';
 import type { ObjectNode } from './schema.ts';
@@ -76,8 +84,52 @@ export const ROLLOUT_DEFINITION: KindDefinition = {
   scale: { specReplicasPath: '.spec.replicas', statusReplicasPath: '.status.replicas', labelSelectorPath: '.status.selector' },
 };
 
+const AGE: PrinterColumn = { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' };
+
+export const ANALYSIS_TEMPLATE_DEFINITION: KindDefinition = {
+  kind: ANALYSIS_TEMPLATE_KIND,
+  plural: 'analysistemplates',
+  singular: 'analysistemplate',
+  shortNames: ['at', 'sat'],
+  categories: ['sluice'],
+  scope: 'Namespaced',
+  schema: analysisTemplateSchema,
+  printerColumns: [AGE],
+};
+
+export const CLUSTER_ANALYSIS_TEMPLATE_DEFINITION: KindDefinition = {
+  kind: CLUSTER_ANALYSIS_TEMPLATE_KIND,
+  plural: 'clusteranalysistemplates',
+  singular: 'clusteranalysistemplate',
+  shortNames: ['cat', 'scat'],
+  categories: ['sluice'],
+  scope: 'Cluster',
+  schema: clusterAnalysisTemplateSchema,
+  printerColumns: [AGE],
+};
+
+export const ANALYSIS_RUN_DEFINITION: KindDefinition = {
+  kind: ANALYSIS_RUN_KIND,
+  plural: 'analysisruns',
+  singular: 'analysisrun',
+  shortNames: ['ar', 'sar'],
+  categories: ['sluice'],
+  scope: 'Namespaced',
+  schema: analysisRunSchema,
+  printerColumns: [
+    { name: 'Status', type: 'string', jsonPath: '.status.phase', description: 'Pending, Running, Successful, Failed, Error or Inconclusive' },
+    { name: 'Message', type: 'string', jsonPath: '.status.message', priority: 1 },
+    AGE,
+  ],
+};
+
 /** Every kind Sluice defines, in the order crds/ lists them. */
-export const KIND_DEFINITIONS: readonly KindDefinition[] = [ROLLOUT_DEFINITION];
+export const KIND_DEFINITIONS: readonly KindDefinition[] = [
+  ROLLOUT_DEFINITION,
+  ANALYSIS_TEMPLATE_DEFINITION,
+  CLUSTER_ANALYSIS_TEMPLATE_DEFINITION,
+  ANALYSIS_RUN_DEFINITION,
+];
 
 export function buildCrd(definition: KindDefinition): CustomResourceDefinition {
   const { kind, plural, singular, scale } = definition;

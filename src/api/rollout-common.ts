@@ -60,9 +60,20 @@ export const analysisArgSchema = s.object(
   {
     name: s.string({ description: 'Argument name, as the template declares it.' }),
     value: s.string({ description: 'The value; exclusive with valueFrom.' }),
-    valueFrom: s.preserveUnknown({
-      description: 'Where the value comes from: podTemplateHashValue (Stable or Latest) or fieldRef.fieldPath.',
-    }),
+    valueFrom: s.object(
+      {
+        podTemplateHashValue: s.string({ enum: ['Stable', 'Latest'], description: "The stable or the latest revision's pod-template-hash." }),
+        fieldRef: s.object(
+          { fieldPath: s.string({ description: "A field of the Rollout, e.g. metadata.name or metadata.labels['app']." }) },
+          { required: ['fieldPath'] },
+        ),
+        secretKeyRef: s.object(
+          { name: s.string({ description: 'Secret name (the Rollout\'s namespace).' }), key: s.string({ description: 'Key in the Secret.' }) },
+          { required: ['name', 'key'], description: 'Read from a Secret at measurement time; never copied into status.' },
+        ),
+      },
+      { maxProperties: 1, description: 'Where the value comes from: exactly one of podTemplateHashValue, fieldRef, secretKeyRef.' },
+    ),
   },
   { required: ['name'] },
 );
@@ -71,8 +82,11 @@ export const analysisArgSchema = s.object(
 export const rolloutAnalysisFields = {
   templates: s.array(analysisTemplateRefSchema, { description: 'Templates combined into one AnalysisRun.' }),
   args: s.array(analysisArgSchema, { description: 'Arguments passed to the templates.' }),
-  dryRun: s.array(s.preserveUnknown(), { description: 'Metrics evaluated in dry-run mode ({metricName}).' }),
-  measurementRetention: s.array(s.preserveUnknown(), { description: 'Measurements kept per metric ({metricName, limit}).' }),
+  dryRun: s.array(s.object({ metricName: s.string() }, { required: ['metricName'] }), { description: 'Metrics evaluated in dry-run mode: recorded, never deciding.' }),
+  measurementRetention: s.array(
+    s.object({ metricName: s.string(), limit: s.integer({ format: 'int32', minimum: 1 }) }, { required: ['metricName', 'limit'] }),
+    { description: 'Measurements kept per metric (default 10).' },
+  ),
   analysisRunMetadata: s.describe(podTemplateMetadataSchema, 'Labels and annotations added to the AnalysisRuns.'),
 };
 

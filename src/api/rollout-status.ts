@@ -40,6 +40,16 @@ export const pauseConditionSchema = s.object(
   { required: ['reason', 'startTime'] },
 );
 
+const analysisRunRefSchema = (description: string) =>
+  s.object(
+    {
+      name: s.string({ description: 'The AnalysisRun.' }),
+      status: s.string({ description: 'Its phase as last seen: Pending, Running, Successful, Failed, Error or Inconclusive.' }),
+      message: s.string({ description: 'Why it ended as it did.' }),
+    },
+    { required: ['name'], description },
+  );
+
 export const rolloutStatusSchema = s.object(
   {
     phase: s.string({ enum: ROLLOUT_PHASES, description: 'Healthy, Progressing, Paused or Degraded.' }),
@@ -68,6 +78,8 @@ export const rolloutStatusSchema = s.object(
           { canary: weightDestinationSchema, stable: weightDestinationSchema },
           { required: ['canary', 'stable'], description: 'The weights last written to the traffic router (the ActualWeight column).' },
         ),
+        currentStepAnalysisRunStatus: analysisRunRefSchema('The AnalysisRun of the current analysis step.'),
+        currentBackgroundAnalysisRunStatus: analysisRunRefSchema('The background AnalysisRun of the current update.'),
       },
       { description: 'State of the canary update.' },
     ),

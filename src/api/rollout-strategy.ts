@@ -38,7 +38,7 @@ export const canaryStepSchema = s.object(
     setWeight: s.integer({ format: 'int32', minimum: 0, maximum: 100, description: 'Send this percentage of traffic to the canary.' }),
     pause: pauseSchema,
     setCanaryScale: setCanaryScaleSchema,
-    analysis: s.describe(rolloutAnalysisSchema, 'Run an AnalysisRun and wait for it. Not supported by Sluice yet.'),
+    analysis: s.describe(rolloutAnalysisSchema, 'Run an AnalysisRun and wait for it: Successful → next step; Failed or Error → abort; Inconclusive → pause.'),
     experiment: notYet('Run an Experiment.'),
     setHeaderRoute: notYet('Route requests with matching headers to the canary.'),
     setMirrorRoute: notYet('Mirror matching requests to the canary.'),
@@ -47,7 +47,7 @@ export const canaryStepSchema = s.object(
   {
     minProperties: 1,
     maxProperties: 1,
-    description: 'One canary step: exactly one of setWeight, pause, setCanaryScale (analysis, experiment, setHeaderRoute, setMirrorRoute, plugin are not supported yet).',
+    description: 'One canary step: exactly one of setWeight, pause, setCanaryScale, analysis (experiment, setHeaderRoute, setMirrorRoute, plugin are not supported yet).',
   },
 );
 
@@ -128,7 +128,7 @@ export const canaryStrategySchema = s.object(
     }),
     analysis: s.object(
       { ...rolloutAnalysisFields, startingStep: int32('Step index at which the background analysis starts.', 0) },
-      { description: 'Background analysis for the whole update. Not supported by Sluice yet.' },
+      { description: 'Background analysis from startingStep to the end of the update: Failed or Error → abort; Inconclusive → pause.' },
     ),
     scaleDownDelaySeconds: int32('Seconds before the previous stable ReplicaSet is scaled down after promotion (default 30).', 0),
     abortScaleDownDelaySeconds: int32('Seconds before the canary is scaled down after an abort (default 30; 0 keeps the canary pods).', 0),

@@ -23,7 +23,6 @@ const UNSUPPORTED: readonly Unsupported[] = [
     message: "workloadRef is not supported by Sluice yet; copy the workload's pod template into spec.template and remove workloadRef",
   },
   { path: ['rollbackWindow'], message: removeIt('rollbackWindow') },
-  { path: [...CANARY, 'analysis'], message: 'background analysis (strategy.canary.analysis) is not supported yet; remove it' },
   { path: [...CANARY, 'antiAffinity'], message: `${removeIt('antiAffinity')} (set affinity in the pod template instead)` },
   { path: [...CANARY, 'canaryMetadata'], message: removeIt('canaryMetadata') },
   { path: [...CANARY, 'stableMetadata'], message: removeIt('stableMetadata') },
@@ -49,7 +48,6 @@ const UNSUPPORTED: readonly Unsupported[] = [
 
 /** Step kinds Argo has and Sluice does not run yet. */
 export const UNSUPPORTED_STEP_KINDS: Readonly<Record<string, string>> = {
-  analysis: 'analysis steps are not supported yet; remove this step',
   experiment: 'experiment steps are not supported by Sluice yet; remove this step',
   setHeaderRoute: 'setHeaderRoute steps are not supported by Sluice yet; remove this step',
   setMirrorRoute: 'setMirrorRoute steps are not supported by Sluice yet; remove this step',

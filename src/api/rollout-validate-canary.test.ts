@@ -82,13 +82,21 @@ describe('validateRollout: strategy and traffic routing', () => {
     assert.equal(problem.field, 'spec.strategy.canary.trafficRouting.istio.destinationRule.additionalSubsetNames');
   });
 
-  test('background analysis is not supported yet', () => {
-    const rollout = withCanary((canary) => {
-      canary.analysis = { templates: [{ templateName: 'success-rate' }] };
+  test('background analysis is accepted; a startingStep beyond the steps and a template-less analysis are named', () => {
+    const ok = withCanary((canary) => {
+      canary.analysis = { templates: [{ templateName: 'success-rate' }], startingStep: 1 };
     });
-    assert.deepEqual(onlyProblem(rollout), {
-      field: 'spec.strategy.canary.analysis',
-      message: 'background analysis (strategy.canary.analysis) is not supported yet; remove it',
+    assert.deepEqual(validateRollout(ok), []);
+    const beyond = withCanary((canary) => {
+      canary.analysis = { templates: [{ templateName: 'success-rate' }], startingStep: 99 };
+    });
+    assert.equal(onlyProblem(beyond).field, 'spec.strategy.canary.analysis.startingStep');
+    const none = withCanary((canary) => {
+      canary.analysis = { templates: [] };
+    });
+    assert.deepEqual(onlyProblem(none), {
+      field: 'spec.strategy.canary.analysis.templates',
+      message: 'Required value: name at least one AnalysisTemplate (templateName)',
     });
   });
 
@@ -144,11 +152,13 @@ describe('validateRollout: steps', () => {
     }
   });
 
-  test('analysis steps are not supported yet', () => {
-    assert.deepEqual(onlyProblem(withSteps({ setWeight: 10 }, { analysis: { templates: [{ templateName: 'success-rate' }] } })), {
-      field: 'spec.strategy.canary.steps[1].analysis',
-      message: 'analysis steps are not supported yet; remove this step',
-    });
+  test('analysis steps: accepted with templates; an argument needs exactly one of value or valueFrom', () => {
+    const analysis = { templates: [{ templateName: 'success-rate' }], args: [{ name: 'service', value: 'web-canary' }, { name: 'hash', valueFrom: { podTemplateHashValue: 'Latest' } }] };
+    assert.deepEqual(validateRollout(withSteps({ setWeight: 10 }, { analysis })), []);
+    const both = { templates: [{ templateName: 'x' }], args: [{ name: 'a', value: '1', valueFrom: { podTemplateHashValue: 'Stable' } }] };
+    assert.deepEqual(onlyProblem(withSteps({ analysis: both })), { field: 'spec.strategy.canary.steps[0].analysis.args[0]', message: 'set value or valueFrom, not both' });
+    const neither = { templates: [{ templateName: 'x' }], args: [{ name: 'a' }] };
+    assert.equal(onlyProblem(withSteps({ analysis: neither })).field, 'spec.strategy.canary.steps[0].analysis.args[0]');
   });
 
   test('pause durations: seconds or Go durations; anything else names the step', () => {

@@ -19,6 +19,8 @@ export function canaryProblems(canary: Loose): SpecProblem[] {
     ...scaleDownProblems(canary),
     ...surgeProblems(canary),
     ...listAt(canary.steps).flatMap((step, index) => stepProblems(step, `${CANARY}.steps[${index}]`)),
+    ...analysisProblems(objectAt(canary.analysis), `${CANARY}.analysis`),
+    ...backgroundStartProblems(canary),
   ];
 }
 
@@ -111,7 +113,35 @@ function stepProblems(stepValue: unknown, field: string): SpecProblem[] {
   }
   problems.push(...pauseProblems(objectAt(step.pause), `${field}.pause.duration`));
   problems.push(...canaryScaleProblems(step, `${field}.setCanaryScale`));
+  problems.push(...analysisProblems(objectAt(step.analysis), `${field}.analysis`));
   return problems;
+}
+
+/** Step or background analysis: at least one template, and every argument with a value or a source. */
+function analysisProblems(analysis: Loose | undefined, field: string): SpecProblem[] {
+  if (analysis === undefined) return [];
+  const problems: SpecProblem[] = [];
+  const templates = listAt(analysis.templates);
+  if (templates.length === 0) problems.push({ field: `${field}.templates`, message: 'Required value: name at least one AnalysisTemplate (templateName)' });
+  templates.forEach((ref, index) => {
+    const name = objectAt(ref)?.templateName;
+    if (typeof name !== 'string' || name === '') problems.push({ field: `${field}.templates[${index}].templateName`, message: 'Required value: the AnalysisTemplate to run' });
+  });
+  listAt(analysis.args).forEach((argValue, index) => {
+    const arg = objectAt(argValue);
+    const sources = setFields(objectAt(arg?.valueFrom), ['podTemplateHashValue', 'fieldRef', 'secretKeyRef']);
+    const hasValue = arg !== undefined && isSet(arg, 'value');
+    if (hasValue && sources.length > 0) problems.push({ field: `${field}.args[${index}]`, message: 'set value or valueFrom, not both' });
+    if (!hasValue && sources.length === 0) problems.push({ field: `${field}.args[${index}]`, message: 'set value or valueFrom (podTemplateHashValue, fieldRef or secretKeyRef)' });
+  });
+  return problems;
+}
+
+function backgroundStartProblems(canary: Loose): SpecProblem[] {
+  const start = objectAt(canary.analysis)?.startingStep;
+  const steps = listAt(canary.steps).length;
+  if (typeof start !== 'number' || start <= steps) return [];
+  return [{ field: `${CANARY}.analysis.startingStep`, message: `startingStep ${start} is beyond the ${steps} steps` }];
 }
 
 function pauseProblems(pause: Loose | undefined, field: string): SpecProblem[] {

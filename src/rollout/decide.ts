@@ -35,6 +35,9 @@ const EFFECT_TYPES = new Set<string>([
   'setServiceSelector',
   'setCanaryWeight',
   'recordEvent',
+  'createAnalysisRun',
+  'terminateAnalysisRun',
+  'deleteAnalysisRun',
 ]);
 
 export function decide(input: DecideInput): Decision {

@@ -16,6 +16,15 @@ export type Effect =
   | { readonly type: 'setServiceSelector'; readonly params: { readonly role: 'canary' | 'stable'; readonly hash: string } }
   /** Route `canaryWeight`% to the canary and the rest to the stable destination on every managed route. */
   | { readonly type: 'setCanaryWeight'; readonly params: { readonly canaryWeight: number } }
+  /** Create the AnalysisRun `name` for a step (or the background analysis) of revision `podHash`. */
+  | {
+      readonly type: 'createAnalysisRun';
+      readonly params: { readonly name: string; readonly kind: 'Step' | 'Background'; readonly podHash: string; readonly stepIndex?: number };
+    }
+  /** Stop a run (spec.terminate: true): its metrics end as they are. */
+  | { readonly type: 'terminateAnalysisRun'; readonly params: { readonly name: string } }
+  /** Delete a completed run beyond the history limits. */
+  | { readonly type: 'deleteAnalysisRun'; readonly params: { readonly name: string } }
   | {
       readonly type: 'recordEvent';
       readonly params: { readonly eventType: 'Normal' | 'Warning'; readonly reason: string; readonly message: string };

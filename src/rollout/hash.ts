@@ -2,19 +2,11 @@
 // JSON (keys sorted, so a re-ordered manifest keeps its hash), written with Kubernetes's
 // SafeEncodeString alphabet (no vowels, no confusable digits), as ReplicaSet hashes look.
 // Stable across controller restarts and versions: it names ReplicaSets and selects pods.
+import { canonicalJson } from '../api/canonical-json.ts';
 
 const ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
-}
+export { canonicalJson };
 
 function fnv1a32(text: string): number {
   let hash = 0x811c9dc5;

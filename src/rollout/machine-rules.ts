@@ -1,6 +1,7 @@
 // The pure rules behind each state of the rollout machine (machine.ts): given the context,
 // the next status and the effects that make the cluster match it. Effects are emitted only
 // where the observations differ from what is wanted, so a settled rollout makes no writes.
+import * as analysis from './analysis-rules.ts';
 import type { Effect } from './effects.ts';
 import type { MachineContext } from './context.ts';
 import { replicaSetOf } from './observations.ts';
@@ -156,7 +157,7 @@ export function startRevision(ctx: MachineContext): Outcome {
   const message = fastTrack
     ? `Rollout went back to the stable revision (${plan.podHash}): no steps, as the template equals the stable one`
     : `Rollout updated to pod template hash ${plan.podHash}`;
-  return { status, effects: [event('RolloutUpdated', message)] };
+  return { status: analysis.withoutRuns(status), effects: [event('RolloutUpdated', message)] };
 }
 
 export function holdStable(ctx: MachineContext): Outcome {
@@ -180,8 +181,11 @@ export function holdStable(ctx: MachineContext): Outcome {
     ...weight(ctx, 0),
     ...scaleDownOthers(ctx, [stable], plan.scaleDownDelaySeconds),
     ...pruneHistory(ctx, [stable]),
+    // Promoted (or back on stable): no run is waited on any more.
+    ...analysis.terminateRuns(ctx, []),
+    ...analysis.pruneRuns(ctx, []),
   ];
-  return { status, effects };
+  return { status: analysis.withoutRuns(status), effects };
 }
 
 export function holdAborted(ctx: MachineContext): Outcome {
@@ -189,7 +193,9 @@ export function holdAborted(ctx: MachineContext): Outcome {
   const stable = ctx.status.stableRS ?? plan.podHash;
   const canary = plan.podHash;
   const firstTime = ctx.status.abortedAt === undefined;
-  const message = `Rollout aborted update to pod template hash ${canary}; traffic is back on ${stable}`;
+  // An abort by analysis wrote its verdict (metric, value, limit) into the condition: kept.
+  const previous = ctx.status.conditions?.find((c) => c.type === 'Progressing' && c.reason === 'RolloutAborted');
+  const message = previous?.message ?? `Rollout aborted update to pod template hash ${canary}; traffic is back on ${stable}`;
   const status: MachineStatus = {
     ...ctx.status,
     abortedAt: ctx.status.abortedAt ?? iso(ctx.now),
@@ -200,6 +206,7 @@ export function holdAborted(ctx: MachineContext): Outcome {
     conditions: withCondition(ctx.status.conditions, { type: 'Progressing', status: 'False', reason: 'RolloutAborted', message }, iso(ctx.now)),
   };
   const { effects, stableReady } = abortEffects(ctx, stable, canary);
+  effects.push(...analysis.terminateRuns(ctx, []), ...analysis.pruneRuns(ctx, analysis.currentRunNames(ctx.status)));
   if (firstTime) effects.push(event('RolloutAborted', message, 'Warning'));
   // Until the stable can take the traffic back, the weight in status stays what it is.
   return { status: stableReady ? status : { ...status, canary: ctx.status.canary }, effects };
@@ -237,7 +244,7 @@ export function retry(ctx: MachineContext): Outcome {
     rolledBackTo: undefined,
     conditions: withoutCondition(ctx.status.conditions, 'Progressing'),
   };
-  return { status, effects: [event('RolloutRetried', 'Rollout retried from step 0')] };
+  return { status: analysis.withoutRuns(status), effects: [event('RolloutRetried', 'Rollout retried from step 0')] };
 }
 
 export function holdManualPause(ctx: MachineContext): Outcome {
@@ -265,8 +272,61 @@ export function shapeCanary(ctx: MachineContext): Outcome {
     ...selectors(ctx, plan.podHash, stable),
     ...scaleDownOthers(ctx, [stable, plan.podHash], plan.scaleDownDelaySeconds),
     ...pruneHistory(ctx, [stable, plan.podHash]),
+    ...terminateSuperseded(ctx),
+    ...analysis.pruneRuns(ctx, analysis.currentRunNames(ctx.status)),
   ];
   return { status: ctx.status, effects };
+}
+
+/** Runs of an earlier revision, or of a step the rollout has left (promote), are stopped. */
+function terminateSuperseded(ctx: MachineContext): Effect[] {
+  const plan = planOf(ctx);
+  const keep = analysis.currentRunNames(ctx.status);
+  const superseded = (ctx.observations.analysisRuns ?? []).filter(
+    (r) => r.podHash !== plan.podHash || (r.type === 'Step' && r.stepIndex !== stepIndex(ctx)) || (r.type === 'Background' && plan.backgroundAnalysis === undefined),
+  );
+  return analysis.terminateRuns(ctx, [...keep, ...(ctx.observations.analysisRuns ?? []).filter((r) => !superseded.includes(r)).map((r) => r.name)]);
+}
+
+// ---- analysis ----
+
+export function failedAnalysis(ctx: MachineContext): ReturnType<typeof analysis.failedRun> {
+  if (ctx.plan === undefined || allStepsDone(ctx) && !analysis.backgroundActive(ctx)) return undefined;
+  return analysis.failedRun(ctx, !allStepsDone(ctx) && currentStep(ctx)?.kind === 'analysis');
+}
+
+export function abortForFailedAnalysis(ctx: MachineContext): Outcome {
+  const run = failedAnalysis(ctx);
+  return run === undefined ? { status: ctx.status, effects: [] } : analysis.abortForAnalysis(ctx, run);
+}
+
+function chain(ctx: MachineContext, ...rules: ((c: MachineContext) => Outcome)[]): Outcome {
+  let status = ctx.status;
+  const effects: Effect[] = [];
+  for (const rule of rules) {
+    const outcome = rule({ ...ctx, status });
+    status = outcome.status;
+    effects.push(...outcome.effects);
+  }
+  return { status, effects };
+}
+
+export function backgroundAnalysis(ctx: MachineContext): Outcome {
+  if (!analysis.backgroundActive(ctx)) return { status: ctx.status, effects: [] };
+  const revision = revisionFor(ctx, planOf(ctx).podHash);
+  return chain(ctx, (c) => analysis.ensureRun(c, 'Background', revision), (c) => analysis.pauseIfInconclusive(c, 'Background'));
+}
+
+export function stepAnalysis(ctx: MachineContext): Outcome {
+  const revision = revisionFor(ctx, planOf(ctx).podHash);
+  return chain(ctx, (c) => analysis.ensureRun(c, 'Step', revision), (c) => analysis.pauseIfInconclusive(c, 'Step'));
+}
+
+/** The step's run was Successful, or Inconclusive and promoted: on to the next step. */
+export function completeAnalysisStep(ctx: MachineContext): Outcome {
+  const done = completeStep(ctx);
+  const pauseConditions = (done.status.pauseConditions ?? []).filter((c) => c.reason !== analysis.INCONCLUSIVE_REASON);
+  return { status: analysis.withoutRuns({ ...done.status, pauseConditions, controllerPause: false }, ['Step']), effects: done.effects };
 }
 
 function canaryAvailable(ctx: MachineContext): number {

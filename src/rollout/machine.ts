@@ -11,6 +11,7 @@
 import { assign, enqueueActions, setup } from 'xstate';
 import type { Effect } from './effects.ts';
 import type { MachineContext, TickEvent } from './context.ts';
+import * as analysis from './analysis-rules.ts';
 import * as rules from './machine-rules.ts';
 import { trackProgress } from './progress.ts';
 import { restartStable } from './restart.ts';
@@ -45,6 +46,10 @@ export const rolloutMachine = setup({
     manuallyPaused: ({ context }) => context.plan?.paused === true,
     allStepsDone: ({ context }) => rules.allStepsDone(context),
     atPauseStep: ({ context }) => rules.currentStep(context)?.kind === 'pause',
+    atAnalysisStep: ({ context }) => rules.currentStep(context)?.kind === 'analysis',
+    analysisFailed: ({ context }) => rules.failedAnalysis(context) !== undefined,
+    backgroundAcknowledged: ({ context }) => analysis.backgroundActive(context) && analysis.inconclusiveAcknowledged(context, 'Background'),
+    stepAnalysisDone: ({ context }) => analysis.stepRunSucceeded(context) || analysis.inconclusiveAcknowledged(context, 'Step'),
     pauseEnded: ({ context }) => rules.pauseEnded(context),
     canaryReadyForStep: ({ context }) => rules.canaryReadyForStep(context),
     canaryFullyReady: ({ context }) => rules.canaryFullyReady(context),
@@ -59,6 +64,9 @@ export const rolloutMachine = setup({
     setServiceSelector: (_, _params: unknown) => undefined,
     setCanaryWeight: (_, _params: unknown) => undefined,
     recordEvent: (_, _params: unknown) => undefined,
+    createAnalysisRun: (_, _params: unknown) => undefined,
+    terminateAnalysisRun: (_, _params: unknown) => undefined,
+    deleteAnalysisRun: (_, _params: unknown) => undefined,
     absorb: assign(({ event }) => ({ now: event.now, plan: event.plan, observations: event.observations, problems: event.problems })),
     markInvalid: apply(rules.markInvalid),
     initialize: apply(rules.initialize),
@@ -74,6 +82,11 @@ export const rolloutMachine = setup({
     promote: apply(rules.promote),
     trackProgress: apply(trackProgress),
     restartStable: apply(restartStable),
+    abortForAnalysis: apply(rules.abortForFailedAnalysis),
+    restartBackground: apply(analysis.restartBackground),
+    backgroundAnalysis: apply(rules.backgroundAnalysis),
+    stepAnalysis: apply(rules.stepAnalysis),
+    completeAnalysisStep: apply(rules.completeAnalysisStep),
   },
 }).createMachine({
   id: 'rollout',
@@ -89,9 +102,12 @@ export const rolloutMachine = setup({
         { guard: 'isStable', target: 'healthy' },
         { guard: 'abortRequested', target: 'aborted' },
         { guard: 'retryRequested', target: 'dispatch', reenter: true, actions: 'retry' },
+        { guard: 'analysisFailed', target: 'dispatch', reenter: true, actions: 'abortForAnalysis' },
+        { guard: 'backgroundAcknowledged', target: 'dispatch', reenter: true, actions: 'restartBackground' },
         { guard: 'manuallyPaused', target: 'paused' },
         { guard: 'allStepsDone', target: 'completing' },
         { guard: 'atPauseStep', target: 'pauseStep' },
+        { guard: 'atAnalysisStep', target: 'analysisStep' },
         { target: 'stepping' },
       ],
     },
@@ -101,15 +117,19 @@ export const rolloutMachine = setup({
     aborted: { entry: 'holdAborted' },
     paused: { entry: ['holdManualPause', 'trackProgress'] },
     completing: {
-      entry: ['shapeCanary', 'trackProgress'],
+      entry: ['shapeCanary', 'backgroundAnalysis', 'trackProgress'],
       always: { guard: 'canaryFullyReady', target: 'dispatch', actions: 'promote' },
     },
     pauseStep: {
-      entry: ['shapeCanary', 'enterPause', 'trackProgress'],
+      entry: ['shapeCanary', 'backgroundAnalysis', 'enterPause', 'trackProgress'],
       always: { guard: 'pauseEnded', target: 'dispatch', actions: 'endPause' },
     },
+    analysisStep: {
+      entry: ['shapeCanary', 'backgroundAnalysis', 'stepAnalysis', 'trackProgress'],
+      always: { guard: 'stepAnalysisDone', target: 'dispatch', actions: 'completeAnalysisStep' },
+    },
     stepping: {
-      entry: ['shapeCanary', 'trackProgress'],
+      entry: ['shapeCanary', 'backgroundAnalysis', 'trackProgress'],
       always: { guard: 'canaryReadyForStep', target: 'dispatch', actions: 'completeStep' },
     },
   },

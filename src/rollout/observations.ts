@@ -14,8 +14,24 @@ export interface ReplicaSetView {
   readonly pods?: readonly { readonly name: string; readonly createdAt: number; readonly ready: boolean }[];
 }
 
+/** An AnalysisRun the Rollout owns, as the machine needs it. */
+export interface AnalysisRunView {
+  readonly name: string;
+  readonly type: 'Step' | 'Background';
+  readonly podHash: string;
+  readonly stepIndex?: number;
+  /** Pending when the run controller has not written status yet. */
+  readonly phase: 'Pending' | 'Running' | 'Successful' | 'Failed' | 'Error' | 'Inconclusive';
+  readonly message?: string;
+  readonly terminate: boolean;
+  /** ms */
+  readonly createdAt: number;
+}
+
 export interface Observations {
   readonly replicaSets: readonly ReplicaSetView[];
+  /** The Rollout's AnalysisRuns (absent: the Rollout uses no analysis). */
+  readonly analysisRuns?: readonly AnalysisRunView[];
   /** The pod-template-hash each Service selects (undefined: no hash in its selector or Service missing). */
   readonly canaryServiceHash?: string;
   readonly stableServiceHash?: string;

@@ -20,6 +20,7 @@ export function planFromRollout(rollout: RolloutObject): PlanResult {
   const canary = spec.strategy.canary;
   const steps = (canary.steps ?? []).map(toPlanStep);
   const plan: RolloutPlan = {
+    name: rollout.metadata.name,
     podHash: podTemplateHash(rollout.spec.template),
     replicas: spec.replicas,
     steps,
@@ -33,6 +34,8 @@ export function planFromRollout(rollout: RolloutObject): PlanResult {
     progressDeadlineAbort: spec.progressDeadlineAbort,
     canaryService: canary.canaryService ?? '',
     stableService: canary.stableService ?? '',
+    analysisRunHistory: { successful: spec.analysis.successfulRunHistoryLimit, unsuccessful: spec.analysis.unsuccessfulRunHistoryLimit },
+    ...(canary.analysis === undefined ? {} : { backgroundAnalysis: { startingStep: canary.analysis.startingStep ?? 0 } }),
   };
   return { plan: { ...plan, ...optionalParts(rollout, canary.trafficRouting?.istio?.destinationRule) } };
 }
@@ -56,6 +59,7 @@ function destinationRuleRef(dr: IstioDestinationRule, namespace: string): Destin
 /** Validation guarantees exactly one kind per step and parseable durations. */
 function toPlanStep(step: CanaryStep): PlanStep {
   if (step.setWeight !== undefined) return { kind: 'setWeight', weight: step.setWeight };
+  if (step.analysis !== undefined) return { kind: 'analysis' };
   if (step.pause !== undefined) {
     const duration = step.pause.duration === undefined ? undefined : parseDurationSeconds(step.pause.duration);
     return duration === undefined ? { kind: 'pause' } : { kind: 'pause', durationSeconds: duration };

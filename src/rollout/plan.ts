@@ -4,7 +4,9 @@
 export type PlanStep =
   | { readonly kind: 'setWeight'; readonly weight: number }
   | { readonly kind: 'pause'; readonly durationSeconds?: number }
-  | { readonly kind: 'setCanaryScale'; readonly scale: CanaryScale };
+  | { readonly kind: 'setCanaryScale'; readonly scale: CanaryScale }
+  /** Run an AnalysisRun (its spec is built by observe.ts) and wait for its verdict. */
+  | { readonly kind: 'analysis' };
 
 export type CanaryScale =
   | { readonly weight: number }
@@ -19,6 +21,8 @@ export interface DestinationRuleRef {
 }
 
 export interface RolloutPlan {
+  /** metadata.name of the Rollout (names its AnalysisRuns). */
+  readonly name: string;
   /** pod-template-hash of spec.template */
   readonly podHash: string;
   readonly replicas: number;
@@ -43,6 +47,10 @@ export interface RolloutPlan {
   readonly progressDeadlineAbort: boolean;
   /** spec.restartAt (ms): pods of the stable ReplicaSet created before it are recreated, one at a time. */
   readonly restartAt?: number;
+  /** Background analysis from this step index to the end of the update. */
+  readonly backgroundAnalysis?: { readonly startingStep: number };
+  /** Completed AnalysisRuns kept: successful ones, and failed/errored/inconclusive ones. */
+  readonly analysisRunHistory: { readonly successful: number; readonly unsuccessful: number };
   /** Git commit of the Rollout (sluice.dev/git-revision), if synced from Git. */
   readonly gitRevision?: string;
 }

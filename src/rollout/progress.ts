@@ -39,6 +39,8 @@ export function progressDeadline(status: MachineStatus, plan: RolloutPlan | unde
   const condition = progressing(status.conditions);
   if (plan === undefined || condition?.status !== 'True' || condition.reason !== 'ReplicaSetUpdated') return undefined;
   if (plan.paused || (status.pauseConditions ?? []).length > 0) return undefined;
+  // Waiting on an analysis step: its metrics have their own limits (count, failureLimit).
+  if (status.canary?.currentStepAnalysisRunStatus !== undefined) return undefined;
   return Date.parse(condition.lastUpdateTime ?? '') + plan.progressDeadlineSeconds * 1000;
 }
 

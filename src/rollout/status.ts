@@ -19,6 +19,12 @@ export interface WeightDestination {
   readonly podTemplateHash?: string;
 }
 
+export interface AnalysisRunRef {
+  readonly name: string;
+  readonly status?: string;
+  readonly message?: string;
+}
+
 export interface MachineStatus {
   readonly phase?: 'Healthy' | 'Progressing' | 'Paused' | 'Degraded';
   readonly message?: string;
@@ -41,6 +47,8 @@ export interface MachineStatus {
   readonly conditions?: readonly RolloutCondition[];
   readonly canary?: {
     readonly setWeight?: number;
+    readonly currentStepAnalysisRunStatus?: AnalysisRunRef;
+    readonly currentBackgroundAnalysisRunStatus?: AnalysisRunRef;
     readonly weights?: { readonly canary: WeightDestination; readonly stable: WeightDestination };
   };
   readonly stableGitRevision?: string;

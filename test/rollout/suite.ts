@@ -1,7 +1,7 @@
 // One control plane per rollout suite, with Istio's CRDs, Sluice's CRDs and RBAC from crds/,
 // and the controller running as a real process under the shipped ClusterRole (a token of the
 // sluice ServiceAccount, not cluster-admin).
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadAll } from 'js-yaml';
 import type { KubernetesObject } from '../../src/kube/client.ts';
@@ -34,7 +34,9 @@ export async function startRolloutSuite(): Promise<RolloutSuite> {
     // The install manifests as users apply them (the real kubectl's kustomize), then the shipped
     // Deployment scaled to 0: the controller under test runs as a local process with its token.
     await cluster.kubectl(['apply', '--server-side', '-k', join(repoRoot, 'crds')]);
-    await installCrds(cluster.clients, readYaml(join(repoRoot, 'crds/rollouts.sluice.dev.yaml')), { assertAlive: () => cluster.assertAlive() });
+    // Every Sluice CRD Established before anything uses it.
+    const crds = readdirSync(join(repoRoot, 'crds')).filter((f) => f.endsWith('.sluice.dev.yaml')).flatMap((f) => readYaml(join(repoRoot, 'crds', f)));
+    await installCrds(cluster.clients, crds, { assertAlive: () => cluster.assertAlive() });
     await cluster.kubectl(['-n', 'sluice-system', 'scale', 'deployment/sluice-controller', '--replicas=0']);
     const controllerKubeconfig = await serviceAccountKubeconfig(cluster);
     return {
