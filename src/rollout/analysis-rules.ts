@@ -89,15 +89,7 @@ function refFor(run: AnalysisRunView): AnalysisRunRef {
 /** Creates the run when there is none; mirrors its phase into status. */
 export function ensureRun(ctx: MachineContext, kind: Kind, revision: number): Outcome {
   const { run, named } = currentRun(ctx, kind);
-  if (run !== undefined) {
-    const previous = refOf(ctx, kind);
-    // Status says "Inconclusive" only once the rollout has paused for it (pauseIfInconclusive):
-    // that, with the pause condition gone, is how a promote is recognised.
-    if (run.phase === 'Inconclusive' && previous?.status !== 'Inconclusive') return { status: ctx.status, effects: [] };
-    const ref = refFor(run);
-    const same = previous?.name === ref.name && previous.status === ref.status && previous.message === ref.message;
-    return { status: same ? ctx.status : withRef(ctx.status, kind, ref), effects: [] };
-  }
+  if (run !== undefined) return { status: mirrored(ctx, kind, run), effects: [] };
   if (named) return { status: ctx.status, effects: [] };
   const name = runName(ctx, kind, revision);
   const effect: Effect = {
@@ -105,6 +97,17 @@ export function ensureRun(ctx: MachineContext, kind: Kind, revision: number): Ou
     params: { name, kind, podHash: planOf(ctx).podHash, ...(kind === 'Step' ? { stepIndex: stepIndex(ctx) } : {}) },
   };
   return { status: withRef(ctx.status, kind, { name, status: 'Pending' }), effects: [effect] };
+}
+
+/** Status with the run's phase and message (only written when they change). */
+function mirrored(ctx: MachineContext, kind: Kind, run: AnalysisRunView): MachineStatus {
+  const previous = refOf(ctx, kind);
+  // Status says "Inconclusive" only once the rollout has paused for it (pauseIfInconclusive):
+  // that, with the pause condition gone, is how a promote is recognised.
+  if (run.phase === 'Inconclusive' && previous?.status !== 'Inconclusive') return ctx.status;
+  const ref = refFor(run);
+  const same = previous?.name === ref.name && previous.status === ref.status && previous.message === ref.message;
+  return same ? ctx.status : withRef(ctx.status, kind, ref);
 }
 
 export function stepRunSucceeded(ctx: MachineContext): boolean {

@@ -71,38 +71,42 @@ export class World {
   }
 
   apply(effect: Effect): void {
-    const p = effect.params;
-    if (effect.type === 'ensureReplicaSet' || effect.type === 'scaleReplicaSet') {
-      const existing = this.replicaSets.get(effect.params.hash);
-      const ready = this.ready ? effect.params.replicas : (existing?.readyReplicas ?? 0);
-      this.replicaSets.set(effect.params.hash, {
-        hash: effect.params.hash,
-        revision: effect.type === 'ensureReplicaSet' ? effect.params.revision : (existing?.revision ?? 0),
-        replicas: effect.params.replicas,
-        readyReplicas: Math.min(ready, effect.params.replicas),
-        availableReplicas: Math.min(ready, effect.params.replicas),
-        scaleDownDeadline: existing?.scaleDownDeadline,
-      });
-    } else if (effect.type === 'deleteReplicaSet') {
-      this.replicaSets.delete(effect.params.hash);
-    } else if (effect.type === 'setScaleDownDeadline') {
-      const rs = this.replicaSets.get(effect.params.hash);
-      if (rs !== undefined) this.replicaSets.set(rs.hash, { ...rs, scaleDownDeadline: effect.params.deadline ?? undefined });
-    } else if (effect.type === 'setServiceSelector') {
-      if (effect.params.role === 'canary') this.canaryServiceHash = effect.params.hash;
-      else this.stableServiceHash = effect.params.hash;
-    } else if (effect.type === 'setCanaryWeight') {
-      this.canaryWeight = effect.params.canaryWeight;
-    } else if (effect.type === 'createAnalysisRun') {
-      const { name, kind, podHash, stepIndex } = effect.params;
+    const handler = this.#handlers[effect.type] as ((params: Effect['params']) => void) | undefined;
+    handler?.(effect.params);
+  }
+
+  readonly #handlers: { [K in Effect['type']]?: (params: Extract<Effect, { type: K }>['params']) => void } = {
+    ensureReplicaSet: (p) => this.#scale(p.hash, p.replicas, p.revision),
+    scaleReplicaSet: (p) => this.#scale(p.hash, p.replicas, undefined),
+    deleteReplicaSet: (p) => this.replicaSets.delete(p.hash),
+    setScaleDownDeadline: (p) => {
+      const rs = this.replicaSets.get(p.hash);
+      if (rs !== undefined) this.replicaSets.set(rs.hash, { ...rs, scaleDownDeadline: p.deadline ?? undefined });
+    },
+    setServiceSelector: (p) => {
+      if (p.role === 'canary') this.canaryServiceHash = p.hash;
+      else this.stableServiceHash = p.hash;
+    },
+    setCanaryWeight: (p) => (this.canaryWeight = p.canaryWeight),
+    createAnalysisRun: ({ name, kind, podHash, stepIndex }) => {
       const run: AnalysisRunView = { name, type: kind, podHash, phase: 'Pending', terminate: false, createdAt: this.now, ...(stepIndex === undefined ? {} : { stepIndex }) };
       this.analysisRuns = [...(this.analysisRuns ?? []), run];
-    } else if (effect.type === 'terminateAnalysisRun') {
-      this.analysisRuns = (this.analysisRuns ?? []).map((r) => (r.name === effect.params.name ? { ...r, terminate: true } : r));
-    } else if (effect.type === 'deleteAnalysisRun') {
-      this.analysisRuns = (this.analysisRuns ?? []).filter((r) => r.name !== effect.params.name);
-    }
-    void p;
+    },
+    terminateAnalysisRun: (p) => (this.analysisRuns = (this.analysisRuns ?? []).map((r) => (r.name === p.name ? { ...r, terminate: true } : r))),
+    deleteAnalysisRun: (p) => (this.analysisRuns = (this.analysisRuns ?? []).filter((r) => r.name !== p.name)),
+  };
+
+  #scale(hash: string, replicas: number, revision: number | undefined): void {
+    const existing = this.replicaSets.get(hash);
+    const ready = this.ready ? replicas : (existing?.readyReplicas ?? 0);
+    this.replicaSets.set(hash, {
+      hash,
+      revision: revision ?? existing?.revision ?? 0,
+      replicas,
+      readyReplicas: Math.min(ready, replicas),
+      availableReplicas: Math.min(ready, replicas),
+      scaleDownDeadline: existing?.scaleDownDeadline,
+    });
   }
 
   makeReady(): void {

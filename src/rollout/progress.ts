@@ -38,10 +38,13 @@ function progressing(conditions: MachineStatus['conditions']): RolloutCondition 
 export function progressDeadline(status: MachineStatus, plan: RolloutPlan | undefined): number | undefined {
   const condition = progressing(status.conditions);
   if (plan === undefined || condition?.status !== 'True' || condition.reason !== 'ReplicaSetUpdated') return undefined;
-  if (plan.paused || (status.pauseConditions ?? []).length > 0) return undefined;
-  // Waiting on an analysis step: its metrics have their own limits (count, failureLimit).
-  if (status.canary?.currentStepAnalysisRunStatus !== undefined) return undefined;
+  if (isWaitingWithoutDeadline(status, plan)) return undefined;
   return Date.parse(condition.lastUpdateTime ?? '') + plan.progressDeadlineSeconds * 1000;
+}
+
+/** Paused, or waiting on an analysis step (its metrics have their own limits: count, failureLimit). */
+function isWaitingWithoutDeadline(status: MachineStatus, plan: RolloutPlan): boolean {
+  return plan.paused || (status.pauseConditions ?? []).length > 0 || status.canary?.currentStepAnalysisRunStatus !== undefined;
 }
 
 export function trackProgress(ctx: MachineContext): Outcome {
