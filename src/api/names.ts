@@ -16,6 +16,10 @@ export const MANAGED_BY_ROLLOUT_ANNOTATION = 'sluice.dev/managed-by-rollout';
 /** When a scaled-down-later ReplicaSet may be scaled to zero (RFC 3339). */
 export const SCALE_DOWN_DEADLINE_ANNOTATION = 'sluice.dev/scale-down-deadline';
 
+/** AnalysisRun labels, as Argo's: which kind of analysis a run is, and for which step. */
+export const ROLLOUT_TYPE_LABEL = 'rollout-type';
+export const STEP_INDEX_LABEL = 'step-index';
+
 /** Field managers: every write names one, so managedFields tells who owns what. */
 export const ROLLOUT_FIELD_MANAGER = 'sluice-rollouts';
 export const GITOPS_FIELD_MANAGER = 'sluice-gitops';

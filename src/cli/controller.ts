@@ -11,12 +11,14 @@ import { createServer, type Server } from 'node:http';
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
-import { loadKubeConfig, makeKubeClients } from '../kube/client.ts';
+import { makeClients } from '../kube/api-clients.ts';
+import { loadConnection } from '../kube/connection.ts';
 import { DEFAULT_RATE_LIMIT } from '../kube/rate-limiter.ts';
 import { makeEventRecorder } from '../kube/events.ts';
 import { runLeaderElection } from '../kube/lease.ts';
 import type { Logger } from '../kube/logger.ts';
-import { makeRolloutController, type RolloutController } from '../rollout/controller.ts';
+import { makeAnalysisRunController } from '../analysis/run-controller.ts';
+import { makeRolloutController } from '../rollout/controller.ts';
 
 const LEASE_NAME = 'sluice-controller';
 
@@ -42,23 +44,34 @@ export async function runController(argv: readonly string[]): Promise<void> {
     // Never log credentials, wherever they turn up in a logged object.
     redact: ['*.headers.authorization', '*.authorization', '*.password', '*.token', '*.bearerToken'],
   });
-  const kubeConfig = loadKubeConfig(values.kubeconfig);
+  // Not client-node's KubeConfig: loading it costs ~85 MB of RSS (docs/adr/004).
+  const connection = await loadConnection(values.kubeconfig);
   // Client-side rate limit (client-node has none); Argo Rollouts defaults to 40 qps / 80 burst.
-  const clients = makeKubeClients(kubeConfig, {
+  const clients = makeClients(connection, {
     qps: Number.parseFloat(values['kube-api-qps']) || DEFAULT_RATE_LIMIT.qps,
     burst: Number.parseInt(values['kube-api-burst'], 10) || DEFAULT_RATE_LIMIT.burst,
   });
   const identity = `${hostname()}-${process.pid}`;
   const state = { ready: false };
-  const controller = makeRolloutController({
+  // Events get their own client and rate limit: informational writes never delay a reconcile.
+  const events = makeEventRecorder(makeClients(connection, { qps: 10, burst: 50 }), { component: 'sluice-controller', host: identity });
+  const rollouts = makeRolloutController({
     onSynced: () => (state.ready = true),
     clients,
-    // Events get their own client and rate limit: informational writes never delay a reconcile.
-    events: makeEventRecorder(makeKubeClients(kubeConfig, { qps: 10, burst: 50 }), { component: 'sluice-controller', host: identity }),
+    events,
     logger,
     namespace: values.namespace,
     workers: Number.parseInt(values.workers, 10) || 4,
   });
+  const analysis = makeAnalysisRunController({ clients, events, logger: logger.child({ controller: 'analysis' }), namespace: values.namespace });
+  const controller: Runnable = {
+    run: async () => {
+      await Promise.all([rollouts.run(), analysis.run()]);
+    },
+    stop: async () => {
+      await Promise.all([rollouts.stop(), analysis.stop()]);
+    },
+  };
   const server = values['metrics-addr'] === '0' ? undefined : await serveHealth(values['metrics-addr'], state);
   const leaseNamespace = values['lease-namespace'] ?? process.env.POD_NAMESPACE ?? values.namespace ?? 'sluice-system';
   const stopped = new Promise<void>((resolve) => {
@@ -67,7 +80,7 @@ export async function runController(argv: readonly string[]): Promise<void> {
     process.once('SIGINT', stop);
   });
   const lead = (): void => {
-    logger.info({ identity }, 'leading: starting the rollout controller');
+    logger.info({ identity }, 'leading: starting the rollout and analysis controllers');
     controller.run().catch((error: unknown) => fatal(logger, error));
   };
   let shuttingDown = false;
@@ -86,7 +99,12 @@ export async function runController(argv: readonly string[]): Promise<void> {
   await shutdown(logger, controller, release, server);
 }
 
-async function shutdown(logger: Logger, controller: RolloutController, release: () => Promise<void> | void, server?: Server): Promise<void> {
+interface Runnable {
+  run(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+async function shutdown(logger: Logger, controller: Runnable, release: () => Promise<void> | void, server?: Server): Promise<void> {
   logger.info({}, 'shutting down');
   await controller.stop();
   await release();

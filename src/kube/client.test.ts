@@ -53,7 +53,7 @@ describe('client rate limiting', () => {
     await waitUntil(() => done.length === 1);
     await settle();
     assert.equal(seen.length, 1, 'only the burst reached the server');
-    await watchStream(fake.kubeConfig, { path: '/api/v1/configmaps', query: {} }, () => undefined, { signal: new AbortController().signal, idleTimeoutMs: 5000 });
+    await watchStream(clients.connection, { path: '/api/v1/configmaps', query: {} }, () => undefined, { signal: new AbortController().signal, idleTimeoutMs: 5000 });
     assert.equal(seen.length, 2, 'a watch does not wait for a token');
     clock.advance(1000);
     await waitUntil(() => done.length === 2);

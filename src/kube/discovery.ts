@@ -1,5 +1,5 @@
 // Kind → resource path, from the API server's discovery documents, cached per group/version.
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { Connection } from './connection.ts';
 import type { RateLimiter } from './rate-limiter.ts';
 import { rawRequest } from './raw.ts';
 
@@ -13,12 +13,12 @@ interface ApiResourceList {
 }
 
 export class Discovery {
-  readonly #kubeConfig: KubeConfig;
+  readonly #connection: Connection;
   readonly #limiter: RateLimiter | undefined;
   readonly #cache = new Map<string, Promise<ApiResourceList>>();
 
-  constructor(kubeConfig: KubeConfig, limiter?: RateLimiter) {
-    this.#kubeConfig = kubeConfig;
+  constructor(connection: Connection, limiter?: RateLimiter) {
+    this.#connection = connection;
     this.#limiter = limiter;
   }
 
@@ -45,7 +45,7 @@ export class Discovery {
     let list = this.#cache.get(apiVersion);
     if (list === undefined) {
       const base = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
-      list = rawRequest<ApiResourceList>(this.#kubeConfig, { method: 'GET', path: base }, { limiter: this.#limiter });
+      list = rawRequest<ApiResourceList>(this.#connection, { method: 'GET', path: base }, { limiter: this.#limiter });
       list.catch(() => this.#cache.delete(apiVersion));
       this.#cache.set(apiVersion, list);
     }

@@ -1,6 +1,6 @@
 // API errors mapped once: callers ask questions (isNotFound, isConflict) instead of
 // poking at client-node's ApiException shape.
-import { ApiException } from '@kubernetes/client-node';
+import { ApiException } from './api-exception.ts';
 
 /** The HTTP status of an API error, or undefined for anything else (network, bugs). */
 export function apiStatusCode(error: unknown): number | undefined {

@@ -108,4 +108,21 @@ describe('event recorder', () => {
     await recorder.record(rollout, 'Normal', 'X', 'y');
     assert.equal(api.stored.size, 1, 'the next one is written');
   });
+
+  test('an event carries the time it was recorded, however long its write waits (it keeps a reference, not the object)', async () => {
+    const api = fakeEvents();
+    let release = (): void => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const slow = { request: async <T>(req: RawRequest): Promise<T> => (await gate, api.request<T>(req)) };
+    const clock = new ManualClock(Date.parse('2025-01-02T03:00:00Z'));
+    const recorder = makeEventRecorder(slow, { component: 'c', clock, logger: silentLogger });
+    const object = { ...rollout, spec: { huge: 'x' } } as KubeObject;
+    const written = recorder.record(object, 'Normal', 'RolloutUpdated', 'rev 2');
+    clock.advance(90_000);
+    release();
+    await written;
+    const event = api.requests[0]?.body as Record<string, unknown>;
+    assert.equal(event.firstTimestamp, '2025-01-02T03:00:00Z');
+    assert.deepEqual(event.involvedObject, { apiVersion: 'sluice.dev/v1alpha1', kind: 'Rollout', name: 'web', namespace: 'shop', uid: 'u-1', resourceVersion: '42' });
+  });
 });

@@ -78,13 +78,16 @@ class Recorder implements EventRecorder {
     this.#host = options.host ?? hostname();
   }
 
-  record(involvedObject: KubeObject, type: EventType, reason: string, message: string): Promise<void> {
-    const { metadata } = involvedObject;
-    const key = [involvedObject.apiVersion, involvedObject.kind, metadata.namespace, metadata.name, metadata.uid, type, reason, message].join('\u0000');
+  record(object: KubeObject, type: EventType, reason: string, message: string): Promise<void> {
+    // Only the reference and the time are kept while the write waits for its turn (the rate
+    // limiter may hold thousands): not the object, which the caller's cache has long replaced.
+    const involvedObject = referenceTo(object);
+    const at = this.#clock.now();
+    const key = [involvedObject.apiVersion, involvedObject.kind, involvedObject.namespace, involvedObject.name, involvedObject.uid, type, reason, message].join('\u0000');
     const previous = this.#pending.get(key) ?? Promise.resolve();
     const next = previous
-      .then(() => this.#write(key, { involvedObject, type, reason, message }))
-      .catch((error: unknown) => this.#log.warn({ err: messageOf(error), reason, object: `${metadata.namespace ?? ''}/${metadata.name}` }, 'could not record an event: dropped'))
+      .then(() => this.#write(key, { involvedObject, type, reason, message, at }))
+      .catch((error: unknown) => this.#log.warn({ err: messageOf(error), reason, object: `${involvedObject.namespace ?? ''}/${involvedObject.name}` }, 'could not record an event: dropped'))
       .finally(() => {
         if (this.#pending.get(key) === next) this.#pending.delete(key);
       });
@@ -97,7 +100,7 @@ class Recorder implements EventRecorder {
   }
 
   async #write(key: string, event: NewEvent): Promise<void> {
-    const now = this.#clock.now();
+    const now = event.at;
     const seen = this.#seen.get(key);
     const windowMs = this.#options.aggregationWindowMs ?? 10 * 60_000;
     if (seen !== undefined && now - seen.lastSeenMs <= windowMs) {
@@ -143,21 +146,14 @@ class Recorder implements EventRecorder {
   }
 
   #newEvent(event: NewEvent, now: number): Record<string, unknown> {
-    const { involvedObject: o } = event;
+    const { involvedObject } = event;
     const at = timestamp(now);
     return {
       apiVersion: 'v1',
       kind: 'Event',
       // As client-go: the object's name and a unique suffix.
-      metadata: { name: `${o.metadata.name}.${now.toString(16)}${randomBytes(4).toString('hex')}`, namespace: namespaceOf(o) },
-      involvedObject: {
-        apiVersion: o.apiVersion,
-        kind: o.kind,
-        name: o.metadata.name,
-        namespace: o.metadata.namespace,
-        uid: o.metadata.uid,
-        resourceVersion: o.metadata.resourceVersion,
-      },
+      metadata: { name: `${involvedObject.name}.${now.toString(16)}${randomBytes(4).toString('hex')}`, namespace: namespaceOf(involvedObject) },
+      involvedObject,
       type: event.type,
       reason: event.reason,
       // events.k8s.io caps a note at 1 kB; keep core/v1 events within it too.
@@ -172,14 +168,30 @@ class Recorder implements EventRecorder {
   }
 }
 
+interface ObjectReference {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly name: string;
+  readonly namespace: string | undefined;
+  readonly uid: string | undefined;
+  readonly resourceVersion: string | undefined;
+}
+
 interface NewEvent {
-  readonly involvedObject: KubeObject;
+  readonly involvedObject: ObjectReference;
   readonly type: EventType;
   readonly reason: string;
   readonly message: string;
+  /** When it was recorded (ms): the Event's timestamps, however long the write waited. */
+  readonly at: number;
+}
+
+function referenceTo(o: KubeObject): ObjectReference {
+  const { name, namespace, uid, resourceVersion } = o.metadata;
+  return { apiVersion: o.apiVersion, kind: o.kind, name, namespace, uid, resourceVersion };
 }
 
 /** Events live in the object's namespace; those about cluster-scoped objects in "default" (as client-go). */
-function namespaceOf(object: KubeObject): string {
-  return object.metadata.namespace ?? 'default';
+function namespaceOf(object: ObjectReference): string {
+  return object.namespace ?? 'default';
 }

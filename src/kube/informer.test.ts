@@ -275,4 +275,25 @@ describe('informer', () => {
     assert.equal(informer.list().length, 2);
     informer.stop();
   });
+
+  test('a transform shapes what is stored and handed to handlers, from lists and watches alike', async () => {
+    const clock = new ManualClock();
+    const source = new ScriptedSource();
+    source.listScript.push(page('10', [{ ...cm('a', '5', { big: 'x'.repeat(100) }), metadata: { name: 'a', namespace: 'ns', resourceVersion: '5', managedFields: [{}] } as ConfigMap['metadata'] }]));
+    const seen: unknown[] = [];
+    const informer = makeInformerFrom<ConfigMap>(
+      source,
+      { path: '/x', clock, logger: silentLogger, transform: (o) => ({ apiVersion: o.apiVersion, kind: o.kind, metadata: o.metadata }) },
+      { onAdd: (o) => seen.push(o), onUpdate: (_, o) => seen.push(o) },
+    );
+    await informer.start();
+    await settle();
+    source.current.emit('MODIFIED', cm('a', '11', { big: 'y' }));
+    source.current.emit('BOOKMARK', { metadata: { resourceVersion: '12' } });
+    const slim = (rv: string): unknown => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a', namespace: 'ns', resourceVersion: rv } });
+    assert.deepEqual(seen, [slim('5'), slim('11')], 'managedFields are gone before the transform sees the object');
+    assert.deepEqual(informer.get('ns/a'), slim('11'));
+    assert.equal(informer.stats.resourceVersion, '12');
+    informer.stop();
+  });
 });

@@ -3,7 +3,7 @@
 // what changed (they typically enqueue the key). Any failure restarts the watch with capped
 // exponential backoff from the last resourceVersion seen (bookmarks keep it fresh); only 410
 // Gone (that version was compacted away) forces a relist. Steady state: one open watch.
-import { ApiException } from '@kubernetes/client-node';
+import { ApiException } from './api-exception.ts';
 import { backoffMs, type BackoffPolicy } from './backoff.ts';
 import type { KubeClients } from './client.ts';
 import { systemClock, sleep, type Clock } from './clock.ts';
@@ -36,6 +36,13 @@ export interface InformerOptions {
   /** A watch silent this long is dead (the server sends bookmarks every minute); default 2 min. */
   readonly watchIdleTimeoutMs?: number;
   readonly random?: () => number;
+  /**
+   * Applied to every object before it is stored or handed to handlers (client-go's
+   * TransformFunc): keep only what the controller reads, so the cache holds less. After
+   * managedFields are dropped; must not mutate its argument; must keep metadata.name,
+   * namespace and resourceVersion.
+   */
+  readonly transform?: (object: KubeObject) => KubeObject;
 }
 
 export interface InformerStats {
@@ -219,7 +226,7 @@ class StoreInformer<T extends KubeObject> implements Informer<T> {
       const query = { ...this.#baseQuery(), limit: String(this.#options.pageSize ?? 500), continue: token };
       page = await this.#source.list(query, this.#abort.signal);
       for (const item of page.items) {
-        const object = withoutManagedFields(withTypeMeta(item, page) as T);
+        const object = this.#transform(withTypeMeta(item, page) as T);
         next.set(keyOf(object), object);
       }
       token = page.metadata.continue === '' ? undefined : page.metadata.continue;
@@ -262,12 +269,12 @@ class StoreInformer<T extends KubeObject> implements Informer<T> {
   #onEvent(event: WatchEvent): void {
     if (this.#stopped) return;
     if (event.type === 'ERROR') throw statusError(this.#options.path, event.object);
-    const object = withoutManagedFields(event.object as T);
     this.#eventsThisWatch += 1;
     if (event.type === 'BOOKMARK') {
-      this.#resourceVersion = object.metadata.resourceVersion;
+      this.#resourceVersion = (event.object as KubeObject).metadata.resourceVersion;
       return;
     }
+    const object = this.#transform(event.object as T);
     const key = keyOf(object);
     const old = this.#store.get(key);
     if (event.type === 'DELETED') {
@@ -278,6 +285,11 @@ class StoreInformer<T extends KubeObject> implements Informer<T> {
       this.#emit(() => (old === undefined ? this.#handlers.onAdd?.(object) : this.#handlers.onUpdate?.(old, object)));
     }
     this.#resourceVersion = object.metadata.resourceVersion;
+  }
+
+  #transform(object: T): T {
+    const stripped = withoutManagedFields(object);
+    return this.#options.transform === undefined ? stripped : (this.#options.transform(stripped) as T);
   }
 
   /** A handler's bug must not stop the informer (nor skip the other handlers). */

@@ -31,6 +31,6 @@ export function apiListerWatcher(clients: KubeClients, path: string, options: Ap
   return {
     list: (query, signal) => clients.request<ListPage>({ method: 'GET', path, query }, signal),
     watch: (query, onEvent, signal) =>
-      watchStream(clients.kubeConfig, { path, query }, onEvent, { signal, idleTimeoutMs: options.idleTimeoutMs }),
+      watchStream(clients.connection, { path, query }, onEvent, { signal, idleTimeoutMs: options.idleTimeoutMs }),
   };
 }

@@ -7,7 +7,8 @@
 // lost the same way. Objects that come from users or Git are sent as written. See docs/adr/001.
 import { request } from 'node:https';
 import { request as httpRequest, type ClientRequest, type IncomingMessage, type RequestOptions } from 'node:http';
-import { ApiException, type KubeConfig } from '@kubernetes/client-node';
+import { ApiException } from './api-exception.ts';
+import type { Connection } from './connection.ts';
 import type { RateLimiter } from './rate-limiter.ts';
 import { version } from '../version.ts';
 
@@ -29,9 +30,9 @@ export interface RawRequestOptions {
 export const USER_AGENT = `sluice/${version} (node ${process.version})`;
 
 /** Sends one request; resolves with the parsed JSON body, rejects with ApiException on HTTP >= 400. */
-export async function rawRequest<T>(kubeConfig: KubeConfig, req: RawRequest, options: RawRequestOptions = {}): Promise<T> {
+export async function rawRequest<T>(connection: Connection, req: RawRequest, options: RawRequestOptions = {}): Promise<T> {
   await options.limiter?.acquire(options.signal);
-  const prepared = await prepare(kubeConfig, req, options.signal);
+  const prepared = await prepare(connection, req, options.signal);
   const payload = req.body === undefined ? undefined : JSON.stringify(req.body);
   if (payload !== undefined) prepared.options.headers['Content-Type'] = req.contentType ?? 'application/json';
   const { status, text, headers } = await send(prepared.url, prepared.options, payload);
@@ -45,17 +46,15 @@ export interface PreparedRequest {
 }
 
 /** The URL and authenticated request options for `req` (used by rawRequest and watch.ts). */
-export async function prepare(kubeConfig: KubeConfig, req: Pick<RawRequest, 'method' | 'path' | 'query'>, signal?: AbortSignal): Promise<PreparedRequest> {
-  const cluster = kubeConfig.getCurrentCluster();
-  if (cluster === null) throw new Error('the kubeconfig has no current cluster');
-  const url = new URL(cluster.server.replace(/\/$/, '') + req.path);
+export async function prepare(connection: Connection, req: Pick<RawRequest, 'method' | 'path' | 'query'>, signal?: AbortSignal): Promise<PreparedRequest> {
+  const url = new URL(connection.server + req.path);
   for (const [key, value] of Object.entries(req.query ?? {})) if (value !== undefined) url.searchParams.set(key, value);
   const options: RequestOptions & { headers: Record<string, string> } = {
     method: req.method,
     headers: { Accept: 'application/json', 'User-Agent': USER_AGENT },
     signal,
   };
-  await kubeConfig.applyToHTTPSOptions(options);
+  await connection.authorize(options);
   return { url, options };
 }
 

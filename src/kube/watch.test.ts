@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { KubeConfig } from './client.ts';
+import { connectionFromKubeConfig } from './connection.ts';
 import { isGone } from './errors.ts';
 import { watchStream, WatchIdleError, type WatchEvent } from './watch.ts';
 
@@ -35,7 +36,7 @@ describe('watchStream', () => {
 
   const line = (type: string, name: string, rv: string): string => `${JSON.stringify({ type, object: { metadata: { name, resourceVersion: rv } } })}\n`;
   const watch = (onEvent: (e: WatchEvent) => void, options: { idleTimeoutMs?: number; signal?: AbortSignal } = {}): Promise<void> =>
-    watchStream(kubeConfig, { path: '/api/v1/configmaps', query: { resourceVersion: '7', allowWatchBookmarks: 'true' } }, onEvent, {
+    watchStream(connectionFromKubeConfig(kubeConfig), { path: '/api/v1/configmaps', query: { resourceVersion: '7', allowWatchBookmarks: 'true' } }, onEvent, {
       signal: options.signal ?? new AbortController().signal,
       idleTimeoutMs: options.idleTimeoutMs ?? 5000,
     });

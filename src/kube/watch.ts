@@ -7,7 +7,8 @@
 // catches connections that died silently (see docs/adr/002).
 import type { IncomingMessage } from 'node:http';
 import { createInterface } from 'node:readline';
-import { ApiException, type KubeConfig } from '@kubernetes/client-node';
+import { ApiException } from './api-exception.ts';
+import type { Connection } from './connection.ts';
 import { flatten, open, prepare } from './raw.ts';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
@@ -40,12 +41,12 @@ export class WatchIdleError extends Error {
  * error status, or with whatever `onEvent` throws (the connection is then closed).
  */
 export async function watchStream(
-  kubeConfig: KubeConfig,
+  connection: Connection,
   req: WatchRequest,
   onEvent: (event: WatchEvent) => void,
   options: WatchStreamOptions,
 ): Promise<void> {
-  const prepared = await prepare(kubeConfig, { method: 'GET', path: req.path, query: { ...req.query, watch: 'true' } }, options.signal);
+  const prepared = await prepare(connection, { method: 'GET', path: req.path, query: { ...req.query, watch: 'true' } }, options.signal);
   return new Promise<void>((resolve, reject) => {
     let settled = false;
     let idle: NodeJS.Timeout | undefined;

@@ -7,11 +7,13 @@ import type { KubeClients } from '../kube/client.ts';
 import { systemClock, type Clock } from '../kube/clock.ts';
 import type { EventRecorder } from '../kube/events.ts';
 import { makeInformer, type Informer } from '../kube/informer.ts';
+import { podReadiness, withoutPodTemplate } from '../kube/transforms.ts';
 import type { Logger } from '../kube/logger.ts';
 import { keyOf, type KubeObject } from '../kube/object.ts';
 import { makeWorkQueue, type ReconcileResult, type WorkQueue } from '../kube/workqueue.ts';
 import type { DestinationRuleLike } from '../traffic/istio/destination-rule.ts';
 import type { VirtualServiceLike } from '../traffic/istio/virtual-service.ts';
+import type { AnalysisRunObject, AnalysisTemplateObject } from './analysis-observe.ts';
 import { decide, type Decision } from './decide.ts';
 import { execute } from './executor.ts';
 import { observe, virtualServiceTargets, type ObjectCache, type Observed } from './observe.ts';
@@ -65,7 +67,7 @@ export function makeRolloutController(options: RolloutControllerOptions): Rollou
   };
   const replicaSets = makeInformer<ReplicaSetObject>(
     clients,
-    { path: `/apis/apps/v1${scope(namespace)}/replicasets`, labelSelector: POD_TEMPLATE_HASH_LABEL, ...informerOptions },
+    { path: `/apis/apps/v1${scope(namespace)}/replicasets`, labelSelector: POD_TEMPLATE_HASH_LABEL, transform: withoutPodTemplate, ...informerOptions },
     { onAdd: enqueueOwner, onUpdate: (_, o) => enqueueOwner(o), onDelete: enqueueOwner },
   );
   // A Service or VirtualService change (drift, or one created after its Rollout) wakes the
@@ -93,10 +95,28 @@ export function makeRolloutController(options: RolloutControllerOptions): Rollou
   // Pods of Rollouts (by the hash label): read only to carry out spec.restartAt.
   const pods = makeInformer<KubeObject>(
     clients,
-    { path: `/api/v1${scope(namespace)}/pods`, labelSelector: POD_TEMPLATE_HASH_LABEL, ...informerOptions },
+    { path: `/api/v1${scope(namespace)}/pods`, labelSelector: POD_TEMPLATE_HASH_LABEL, transform: podReadiness, ...informerOptions },
     { onDelete: enqueuePodOwner, onAdd: enqueuePodOwner },
   );
+  // AnalysisRuns wake their Rollout; a template change wakes the Rollouts that use analysis
+  // (a template created after its Rollout ends the InvalidSpec "not found").
+  const analysisRuns = makeInformer<AnalysisRunObject>(
+    clients,
+    { path: `/apis/${API_VERSION}${scope(namespace)}/analysisruns`, ...informerOptions },
+    { onAdd: enqueueOwner, onUpdate: (_, o) => enqueueOwner(o), onDelete: enqueueOwner },
+  );
+  const wakeAnalysisUsers = (template: KubeObject): void => {
+    const ns = template.metadata.namespace;
+    for (const rollout of rollouts.list(ns === undefined || ns === '' ? undefined : ns)) if (usesAnalysis(rollout)) enqueue(rollout);
+  };
+  const templateHandlers = { onAdd: wakeAnalysisUsers, onUpdate: (_: KubeObject, o: KubeObject) => wakeAnalysisUsers(o), onDelete: wakeAnalysisUsers };
+  const analysisTemplates = makeInformer<AnalysisTemplateObject>(clients, { path: `/apis/${API_VERSION}${scope(namespace)}/analysistemplates`, ...informerOptions }, templateHandlers);
+  const clusterAnalysisTemplates = makeInformer<AnalysisTemplateObject>(clients, { path: `/apis/${API_VERSION}/clusteranalysistemplates`, ...informerOptions }, templateHandlers);
   const cache: ObjectCache = {
+    analysisRunsOf: (rollout) =>
+      analysisRuns.list(rollout.metadata.namespace).filter((r) => r.metadata.ownerReferences?.some((o) => o.uid === rollout.metadata.uid)),
+    analysisTemplate: (ns, name) => analysisTemplates.get(`${ns}/${name}`),
+    clusterAnalysisTemplate: (name) => clusterAnalysisTemplates.get(name),
     replicaSetsOf: (rollout) =>
       replicaSets.list(rollout.metadata.namespace).filter((rs) => rs.metadata.ownerReferences?.some((o) => o.uid === rollout.metadata.uid)),
     service: (ns, name) => services.get(`${ns}/${name}`),
@@ -104,7 +124,7 @@ export function makeRolloutController(options: RolloutControllerOptions): Rollou
     destinationRule: (ns, name) => destinationRules.get(`${ns}/${name}`),
     podsWithHash: (ns, hash) => pods.list(ns).filter((p) => p.metadata.labels?.[POD_TEMPLATE_HASH_LABEL] === hash),
   };
-  const informers: Informer<KubeObject>[] = [rollouts, replicaSets, services, virtualServices, destinationRules, pods];
+  const informers: Informer<KubeObject>[] = [rollouts, replicaSets, services, virtualServices, destinationRules, pods, analysisRuns, analysisTemplates, clusterAnalysisTemplates];
   const ownWrites = makeOwnWrites();
   const reconcile = async (key: string): Promise<ReconcileResult> => {
     const rollout = ownWrites.latest(rollouts.get(key));
@@ -158,6 +178,11 @@ function makeOwnWrites(): OwnWrites {
 
 type Referenced = 'service' | 'vs' | 'dr';
 
+function usesAnalysis(rollout: RolloutObject): boolean {
+  const canary = rollout.spec.strategy?.canary;
+  return canary?.analysis !== undefined || (canary?.steps ?? []).some((s) => s.analysis !== undefined);
+}
+
 function references(rollout: RolloutObject, kind: Referenced, name: string): boolean {
   const canary = rollout.spec.strategy?.canary;
   const names: Record<Referenced, () => (string | undefined)[]> = {
@@ -203,7 +228,8 @@ async function reconcileRollout(
 ): Promise<ReconcileResult> {
   const { plan, observed, decision } = assess(rollout, cache, options.clock.now());
   if (plan !== undefined && observed !== undefined) {
-    await execute(options, { rollout, plan, virtualServices: observed.virtualServices, cachedVirtualService: (ns, name) => cache.virtualService(ns, name) }, decision.effects);
+    const scope = { rollout, plan, virtualServices: observed.virtualServices, cachedVirtualService: (ns: string, name: string) => cache.virtualService(ns, name), analysis: observed.analysis };
+    await execute(options, scope, decision.effects);
   } else {
     // An invalid spec changes nothing in the cluster: only its event is recorded.
     for (const effect of decision.effects) {

@@ -1,14 +1,18 @@
 // Runs the machine's effects against the cluster, in order, each idempotent: a retry after a
 // partial failure re-runs the reconcile, which emits only what still differs.
 import {
+  API_VERSION,
+  GIT_REVISION_ANNOTATION,
   MANAGED_BY_ROLLOUT_ANNOTATION,
   POD_TEMPLATE_HASH_LABEL,
+  ROLLOUT_TYPE_LABEL,
+  STEP_INDEX_LABEL,
   REVISION_ANNOTATION,
   ROLLOUT_FIELD_MANAGER,
   SCALE_DOWN_DEADLINE_ANNOTATION,
 } from '../api/names.ts';
 import type { KubeClients } from '../kube/client.ts';
-import { isAlreadyExists } from '../kube/errors.ts';
+import { isAlreadyExists, isNotFound } from '../kube/errors.ts';
 import type { EventRecorder } from '../kube/events.ts';
 import { createObject, deleteObject, mergePatchObject } from '../kube/patch.ts';
 import type { Effect } from './effects.ts';
@@ -18,6 +22,9 @@ import { buildReplicaSet, replicaSetName } from './replicaset.ts';
 import type { RolloutObject } from './rollout-object.ts';
 import { setVirtualServiceWeights, type WeightScope } from '../traffic/istio/router.ts';
 import type { RolloutPlan } from './plan.ts';
+import type { AnalysisSpecs } from './analysis-observe.ts';
+import type { AnalysisRunSpec } from '../api/analysis.ts';
+import type { KubeObject } from '../kube/object.ts';
 
 export interface ExecutorDeps {
   readonly clients: KubeClients;
@@ -30,6 +37,7 @@ export interface EffectScope {
   readonly plan: RolloutPlan;
   readonly virtualServices: readonly VirtualServiceTarget[];
   readonly cachedVirtualService?: WeightScope['cachedVirtualService'];
+  readonly analysis?: AnalysisSpecs;
 }
 
 const manager = { fieldManager: ROLLOUT_FIELD_MANAGER };
@@ -38,27 +46,95 @@ export async function execute(deps: ExecutorDeps, scope: EffectScope, effects: r
   for (const effect of effects) await executeOne(deps, scope, effect);
 }
 
+type Handlers = { readonly [K in Effect['type']]: (deps: ExecutorDeps, scope: EffectScope, params: Extract<Effect, { type: K }>['params']) => Promise<void> };
+
+const HANDLERS: Handlers = {
+  ensureReplicaSet: ensureReplicaSet,
+  deletePod: async (deps, scope, p) => {
+    await deleteObject(deps.clients, { apiVersion: 'v1', kind: 'Pod', namespace: scope.rollout.metadata.namespace ?? 'default', name: p.name });
+  },
+  deleteReplicaSet: (deps, scope, p) => deleteReplicaSet(deps, scope, p.hash),
+  scaleReplicaSet: (deps, scope, p) => scaleReplicaSet(deps, scope, p.hash, p.replicas),
+  setScaleDownDeadline: async (deps, scope, p) => {
+    await mergePatchObject(deps.clients, replicaSetRef(scope, p.hash), { metadata: { annotations: { [SCALE_DOWN_DEADLINE_ANNOTATION]: p.deadline } } }, manager);
+  },
+  setServiceSelector: (deps, scope, p) => setServiceSelector(deps, scope, p.role, p.hash),
+  setCanaryWeight: (deps, scope, p) => setVirtualServiceWeights(deps.clients, { ...scope, destinations: destinationsOf(scope.plan) }, p.canaryWeight),
+  createAnalysisRun: createAnalysisRun,
+  terminateAnalysisRun: async (deps, scope, p) => {
+    try {
+      await mergePatchObject(deps.clients, analysisRunRef(scope, p.name), { spec: { terminate: true } }, manager);
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+  },
+  deleteAnalysisRun: async (deps, scope, p) => {
+    await deleteObject(deps.clients, analysisRunRef(scope, p.name));
+  },
+  recordEvent: async (deps, scope, p) => {
+    void deps.events.record(scope.rollout, p.eventType, p.reason, p.message);
+    return Promise.resolve();
+  },
+};
+
 async function executeOne(deps: ExecutorDeps, scope: EffectScope, effect: Effect): Promise<void> {
-  switch (effect.type) {
-    case 'ensureReplicaSet':
-      return ensureReplicaSet(deps, scope, effect.params);
-    case 'deletePod':
-      return deleteObject(deps.clients, { apiVersion: 'v1', kind: 'Pod', namespace: scope.rollout.metadata.namespace ?? 'default', name: effect.params.name }).then(() => undefined);
-    case 'deleteReplicaSet':
-      return deleteReplicaSet(deps, scope, effect.params.hash);
-    case 'scaleReplicaSet':
-      return scaleReplicaSet(deps, scope, effect.params.hash, effect.params.replicas);
-    case 'setScaleDownDeadline':
-      return mergePatchObject(deps.clients, replicaSetRef(scope, effect.params.hash), {
-        metadata: { annotations: { [SCALE_DOWN_DEADLINE_ANNOTATION]: effect.params.deadline } },
-      }, manager).then(() => undefined);
-    case 'setServiceSelector':
-      return setServiceSelector(deps, scope, effect.params.role, effect.params.hash);
-    case 'setCanaryWeight':
-      return setVirtualServiceWeights(deps.clients, { ...scope, destinations: destinationsOf(scope.plan) }, effect.params.canaryWeight);
-    case 'recordEvent':
-      return void deps.events.record(scope.rollout, effect.params.eventType, effect.params.reason, effect.params.message);
+  const handler = HANDLERS[effect.type] as (deps: ExecutorDeps, scope: EffectScope, params: Effect['params']) => Promise<void>;
+  return handler(deps, scope, effect.params);
+}
+
+function analysisRunRef(scope: EffectScope, name: string): { apiVersion: string; kind: string; namespace: string; name: string } {
+  return { apiVersion: API_VERSION, kind: 'AnalysisRun', namespace: scope.rollout.metadata.namespace ?? 'default', name };
+}
+
+/** Creates the run (adopting one an interrupted reconcile already created), labelled as Argo's. */
+async function createAnalysisRun(deps: ExecutorDeps, scope: EffectScope, params: AnalysisRunParams): Promise<void> {
+  const run = analysisRunFor(scope, params);
+  // observe() reported why there is no spec (InvalidSpec): nothing is created.
+  if (run === undefined) return;
+  try {
+    await createObject(deps.clients, run, manager);
+    const what = params.kind === 'Step' ? `step ${(params.stepIndex ?? 0) + 1}` : 'background analysis';
+    void deps.events.record(scope.rollout, 'Normal', 'AnalysisRunCreated', `Created AnalysisRun ${params.name} for ${what} of ${params.podHash}`);
+  } catch (error) {
+    if (!isAlreadyExists(error)) throw error;
   }
+}
+
+type AnalysisRunParams = Extract<Effect, { type: 'createAnalysisRun' }>['params'];
+
+function analysisRunFor(scope: EffectScope, params: AnalysisRunParams): (KubeObject & { spec: AnalysisRunSpec }) | undefined {
+  const key = params.kind === 'Background' ? 'background' : (params.stepIndex ?? -1);
+  const spec = specOf(scope.analysis, key);
+  if (spec === undefined) return undefined;
+  const { rollout } = scope;
+  return {
+    apiVersion: API_VERSION,
+    kind: 'AnalysisRun',
+    metadata: {
+      name: params.name,
+      namespace: rollout.metadata.namespace ?? 'default',
+      ...runLabels(scope.analysis?.metadata.get(key), params, rollout.metadata.annotations?.[GIT_REVISION_ANNOTATION]),
+      ownerReferences: [{ apiVersion: rollout.apiVersion, kind: rollout.kind, name: rollout.metadata.name, uid: rollout.metadata.uid ?? '', controller: true, blockOwnerDeletion: true }],
+    },
+    spec,
+  };
+}
+
+function specOf(analysis: AnalysisSpecs | undefined, key: number | 'background'): AnalysisRunSpec | undefined {
+  return key === 'background' ? analysis?.background : analysis?.steps.get(key);
+}
+
+/** Argo's labels (hash, rollout-type, step-index) over analysisRunMetadata; the Git commit as an annotation. */
+function runLabels(
+  metadata: { labels?: Record<string, string>; annotations?: Record<string, string> } | undefined,
+  params: AnalysisRunParams,
+  git: string | undefined,
+): { labels: Record<string, string>; annotations: Record<string, string> } {
+  const step: Record<string, string> = params.stepIndex === undefined ? {} : { [STEP_INDEX_LABEL]: String(params.stepIndex) };
+  return {
+    labels: { ...metadata?.labels, [POD_TEMPLATE_HASH_LABEL]: params.podHash, [ROLLOUT_TYPE_LABEL]: params.kind, ...step },
+    annotations: { ...metadata?.annotations, ...(git === undefined ? {} : { [GIT_REVISION_ANNOTATION]: git }) },
+  };
 }
 
 function replicaSetRef(scope: EffectScope, hash: string): { apiVersion: string; kind: string; namespace: string; name: string } {

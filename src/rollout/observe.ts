@@ -6,12 +6,13 @@ import { POD_TEMPLATE_HASH_LABEL, REVISION_ANNOTATION, GIT_REVISION_ANNOTATION, 
 import { subsetHash, type DestinationRuleLike } from '../traffic/istio/destination-rule.ts';
 import { canaryWeightOf, findManagedRoutes, type Destinations, type RouteSelection, type VirtualServiceLike } from '../traffic/istio/virtual-service.ts';
 import type { KubeObject } from '../kube/object.ts';
+import { analysisRunViews, analysisSpecs, type AnalysisCache, type AnalysisSpecs } from './analysis-observe.ts';
 import type { SpecProblem } from './context.ts';
 import type { Observations, ReplicaSetView } from './observations.ts';
 import type { RolloutPlan } from './plan.ts';
 import type { ReplicaSetObject, RolloutObject, ServiceObject } from './rollout-object.ts';
 
-export interface ObjectCache {
+export interface ObjectCache extends AnalysisCache {
   replicaSetsOf(rollout: RolloutObject): readonly ReplicaSetObject[];
   service(namespace: string, name: string): ServiceObject | undefined;
   virtualService(namespace: string, name: string): (VirtualServiceLike & KubeObject) | undefined;
@@ -73,6 +74,8 @@ export interface Observed {
   readonly observations: Observations;
   readonly problems: readonly SpecProblem[];
   readonly virtualServices: readonly VirtualServiceTarget[];
+  /** The AnalysisRun spec of each analysis step and of the background analysis. */
+  readonly analysis: AnalysisSpecs;
 }
 
 export function virtualServiceTargets(rollout: RolloutObject): VirtualServiceTarget[] {
@@ -103,12 +106,16 @@ export function observe(rollout: RolloutObject, plan: RolloutPlan, cache: Object
     else weights.push(canaryWeightOf(found.routes));
   }
   const canaryWeight = weights.length > 0 && weights.every((w) => w === weights[0]) ? weights[0] : undefined;
+  const analysis = analysisSpecs({ rollout, podHash: plan.podHash, stableHash: rollout.status?.stableRS, cache }, problems);
+  const runs = cache.analysisRunsOf(rollout);
+  const usesAnalysis = runs.length > 0 || analysis.metadata.size > 0;
   const observations: Observations = {
     replicaSets: cache.replicaSetsOf(rollout).map((rs) => replicaSetView(rs, plan.restartAt === undefined ? undefined : cache)).filter((v) => v !== undefined),
     ...hashes,
     ...(canaryWeight === undefined ? {} : { canaryWeight }),
+    ...(usesAnalysis ? { analysisRuns: analysisRunViews(runs) } : {}),
   };
-  return { observations, problems, virtualServices: targets };
+  return { observations, problems, virtualServices: targets, analysis };
 }
 
 function replicaSetView(rs: ReplicaSetObject, podCache: ObjectCache | undefined): ReplicaSetView | undefined {

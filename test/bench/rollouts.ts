@@ -8,6 +8,7 @@
 //   5. its API requests per minute while idle, beyond watches and Lease renewals (audit log);
 //   6. the control plane's own pace for the same N as Deployments, as the reference for step 2.
 // Every wait is on watches; each phase has a timeout (BENCH_PHASE_TIMEOUT_S overrides the default).
+// BENCH_CONTROLLER_ARGS (space-separated) adds flags to the controller, e.g. "--workers=8".
 import type { KubeObject } from '../../src/kube/object.ts';
 import { createNamespace } from '../harness/fixtures.ts';
 import { applyYaml, hostSplitNetwork, hostSplitRollout, operate, setImage, type RolloutState } from '../rollout/fixtures.ts';
@@ -23,6 +24,7 @@ const IDLE_WINDOW_MS = 20_000;
 /** The default scaleDownDelaySeconds (30 s) plus room: promoted rollouts' old ReplicaSets reach 0. */
 const SETTLE_TIMEOUT_MS = 120_000;
 
+const controllerArgs = (process.env.BENCH_CONTROLLER_ARGS ?? '').split(' ').filter((a) => a !== '');
 const sizes = (process.env.BENCH_ROLLOUTS ?? '100,1000').split(',').map((s) => Number.parseInt(s.trim(), 10));
 if (sizes.some((n) => !(n > 0))) throw new Error(`BENCH_ROLLOUTS must be a comma-separated list of positive counts, got "${process.env.BENCH_ROLLOUTS}"`);
 
@@ -82,13 +84,15 @@ interface Result {
   idle: { perMinute: number; detail: string };
   controlPlane: { createdMs: number; updatedMs: number };
   requestsByPhase: string;
+  /** update→Paused requests by verb and resource. */
+  pausedBreakdown: string;
 }
 
 async function benchmark(n: number): Promise<Result> {
   const suite = await startRolloutSuite();
   try {
     log(n, `cluster up in ${suite.cluster.dir}`);
-    const controller = await suite.startController();
+    const controller = await suite.startController(undefined, controllerArgs);
     const rss = sampleRss(controller.process.pid);
     try {
       return await phases(suite, controller, rss, n);
@@ -176,11 +180,13 @@ async function phases(suite: RolloutSuite, controller: Controller, rss: RssSampl
       const count = beyondWatchesAndLease(requestsBetween(audit, m.fromMs, m.toMs)).length;
       return `${phase} ${count} (${(count / (phase.includes('promotions') ? promoted.length : n)).toFixed(1)} per Rollout, ${((count * 1000) / (m.toMs - m.fromMs)).toFixed(1)}/s)`;
     }).join(' | ');
+    const pausedPhase = marks['update→Paused'];
+    const pausedBreakdown = pausedPhase === undefined ? '' : breakdown(beyondWatchesAndLease(requestsBetween(audit, pausedPhase.fromMs, pausedPhase.toMs)));
 
     // 6. The reference, with the Sluice controller stopped: the controller-manager alone.
     await cluster.processes.stopOne(controller.name);
     const controlPlane = await controlPlanePace(cluster, { count: n, concurrency: CONCURRENCY, timeoutMs: phaseTimeoutMs(n), log: (line) => log(n, line) });
-    return { healthyMs, pausedMs, appliedMs, promoteMs, startMiB, steadyMiB, peakMiB, idle, controlPlane, requestsByPhase };
+    return { healthyMs, pausedMs, appliedMs, promoteMs, startMiB, steadyMiB, peakMiB, idle, controlPlane, requestsByPhase, pausedBreakdown };
   } finally {
     view.watched.stop();
   }
@@ -194,6 +200,7 @@ function report(n: number, r: Result): string {
     + ` | controller RSS steady ${r.steadyMiB} MiB peak ${r.peakMiB} MiB | idle requests/min ${r.idle.perMinute}`,
     `  applies: ${n} Rollouts with 2 Services and a VirtualService each sent in ${seconds(r.appliedMs)} (${CONCURRENCY} in flight); N Deployments created → available in ${seconds(r.controlPlane.createdMs)}`,
     `  controller requests beyond watches and Lease: ${r.requestsByPhase}`,
+    `  update→Paused requests: ${r.pausedBreakdown}`,
     `  controller RSS when it became ready (no Rollouts yet): ${r.startMiB} MiB`,
     `  promote→weight over ${r.promoteMs.length}: min ${Math.round(Math.min(...r.promoteMs))} ms, max ${Math.round(Math.max(...r.promoteMs))} ms`
     + (r.idle.detail === '' ? '' : ` | idle window: ${r.idle.detail}`),

@@ -97,6 +97,13 @@ export class ProcessGroup {
     return proc;
   }
 
+  /** The pid of the running process `name` (for SIGSTOP/SIGCONT: a component that hangs). */
+  pid(name: string): number {
+    const entry = this.#processes.find((p) => p.proc.name === name && p.child.exitCode === null && p.child.signalCode === null);
+    if (entry === undefined) throw new Error(`no running process ${name}`);
+    return entry.proc.pid;
+  }
+
   /** Throws ComponentDiedError, with its log tail, if any process has exited unexpectedly. */
   assertAlive(): void {
     const death = this.#unexpected[0];

@@ -4,7 +4,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
+import { makeClients } from '../../src/kube/api-clients.ts';
 import { makeKubeClients, type KubeClients } from '../../src/kube/client.ts';
+import { loadConnection } from '../../src/kube/connection.ts';
 import { apiStatusCode, isConflict } from '../../src/kube/errors.ts';
 import { makeEventRecorder } from '../../src/kube/events.ts';
 import { makeInformer, type InformerHandlers } from '../../src/kube/informer.ts';
@@ -278,6 +280,24 @@ describe('src/kube against a real API server', { timeout: 120_000 }, () => {
       assert.equal(spec?.leaseTransitions, 2);
     } finally {
       await Promise.all([a, b, c].map((x) => x.stop({ release: false })));
+    }
+  });
+
+  test('the light connection (no client-node): TLS with the kubeconfig\'s CA file and client certificate, for requests and watches', async () => {
+    const connection = await loadConnection(cluster.kubeconfigPath, { importClientNode: () => assert.fail('client-node loaded') });
+    const light = makeClients(connection, { qps: 50, burst: 100 });
+    const namespace = await createNamespace(cluster, 'light');
+    const log: string[] = [];
+    const informer = makeInformer<ConfigMap>(light, { path: `/api/v1/namespaces/${namespace}/configmaps`, logger: silentLogger }, recording(log));
+    try {
+      await informer.start();
+      await light.request({ method: 'POST', path: `/api/v1/namespaces/${namespace}/configmaps`, body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'light' } } });
+      await until('the watch to see the ConfigMap', () => log.includes('add light'));
+      const list = await light.request<{ items: ConfigMap[] }>({ method: 'GET', path: `/api/v1/namespaces/${namespace}/configmaps` });
+      assert.ok(list.items.some((c) => c.metadata.name === 'light'));
+      await assert.rejects(light.request({ method: 'GET', path: `/api/v1/namespaces/${namespace}/configmaps/missing` }), (e: unknown) => apiStatusCode(e) === 404);
+    } finally {
+      informer.stop();
     }
   });
 
