@@ -11,9 +11,9 @@ import { createServer, type Server } from 'node:http';
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
-import { makeClients } from '../kube/api-clients.ts';
+import { makeClients, type KubeClients } from '../kube/api-clients.ts';
 import { loadConnection } from '../kube/connection.ts';
-import { DEFAULT_RATE_LIMIT } from '../kube/rate-limiter.ts';
+import { DEFAULT_RATE_LIMIT, makeSpareCapacityLimiter, makeTokenBucket, type RateLimiter } from '../kube/rate-limiter.ts';
 import { makeEventRecorder } from '../kube/events.ts';
 import { runLeaderElection } from '../kube/lease.ts';
 import type { Logger } from '../kube/logger.ts';
@@ -53,8 +53,9 @@ export async function runController(argv: readonly string[]): Promise<void> {
   });
   const identity = `${hostname()}-${process.pid}`;
   const state = { ready: false };
-  // Events get their own client and rate limit: informational writes never delay a reconcile.
-  const events = makeEventRecorder(makeClients(connection, { qps: 10, burst: 50 }), { component: 'sluice-controller', host: identity });
+  // Events are low priority: their own pace (10 qps) while the controller is busy, its spare
+  // capacity when it is idle (so a backlog drains in seconds), never delaying a reconcile.
+  const events = makeEventRecorder(makeClients(connection, { limiter: eventLimiter(clients) }), { component: 'sluice-controller', host: identity });
   const rollouts = makeRolloutController({
     onSynced: () => (state.ready = true),
     clients,
@@ -129,4 +130,10 @@ async function serveHealth(address: string, state: { ready: boolean }): Promise<
     server.listen(Number.parseInt(port ?? '8090', 10), host, resolve);
   });
   return server;
+}
+
+/** Events' own 10 qps, plus the controller's spare tokens above half its burst. */
+function eventLimiter(clients: KubeClients): RateLimiter {
+  const shared = clients.limiter ?? makeTokenBucket(DEFAULT_RATE_LIMIT);
+  return makeSpareCapacityLimiter({ own: makeTokenBucket({ qps: 10, burst: 50 }), shared, reserve: Math.ceil(shared.burst / 2) });
 }

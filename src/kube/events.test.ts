@@ -125,4 +125,24 @@ describe('event recorder', () => {
     assert.equal(event.firstTimestamp, '2025-01-02T03:00:00Z');
     assert.deepEqual(event.involvedObject, { apiVersion: 'sluice.dev/v1alpha1', kind: 'Rollout', name: 'web', namespace: 'shop', uid: 'u-1', resourceVersion: '42' });
   });
+
+  test('a full backlog drops new events (counted, one warning), and takes events again once it drains', async () => {
+    const api = fakeEvents();
+    let release = (): void => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const slow = { request: async <T>(req: RawRequest): Promise<T> => (await gate, api.request<T>(req)) };
+    const warned: string[] = [];
+    const logger: Logger = { ...silentLogger, warn: (fields) => warned.push(JSON.stringify(fields)), child: () => logger };
+    const recorder = makeEventRecorder(slow, { component: 'c', clock: new ManualClock(), logger, maxBacklog: 3 });
+    const objects = Array.from({ length: 5 }, (_, i) => ({ ...rollout, metadata: { ...rollout.metadata, name: `web-${i}`, uid: `u-${i}` } }));
+    const writes = objects.map((o) => recorder.record(o, 'Normal', 'RolloutUpdated', 'rev 2'));
+    assert.equal(recorder.dropped, 2);
+    assert.equal(warned.length, 1, 'one warning for the burst');
+    release();
+    await Promise.all(writes);
+    assert.deepEqual(api.requests.map((r) => (r.body as { involvedObject: { name: string } }).involvedObject.name), ['web-0', 'web-1', 'web-2']);
+    await recorder.record(objects[4] ?? rollout, 'Normal', 'RolloutUpdated', 'rev 2');
+    assert.equal(api.requests.length, 4, 'room again once the backlog drained');
+    assert.equal(recorder.dropped, 2);
+  });
 });

@@ -2,7 +2,9 @@
 // as client-go's EventRecorder: an identical event (same object, type, reason and message)
 // repeated within 10 minutes bumps `count` and `lastTimestamp` of the one Event instead of
 // creating another. Recording never throws and never blocks the caller: events are best effort,
-// a failure is logged and dropped.
+// a failure is logged and dropped. The backlog of writes is bounded (client-go's broadcaster drops
+// events when its queue of 1,000 is full, and so do we): a burst of work on thousands of objects
+// cannot keep the controller writing events for minutes after it has gone quiet.
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { KubeClients } from './client.ts';
@@ -24,6 +26,8 @@ export interface EventRecorderOptions {
   readonly aggregationWindowMs?: number;
   /** Distinct events remembered for aggregation (default 4096, as client-go's cache). */
   readonly cacheSize?: number;
+  /** Writes waiting at most; events beyond are dropped and counted (default 1000, as client-go). */
+  readonly maxBacklog?: number;
 }
 
 export interface EventRecorder {
@@ -34,6 +38,8 @@ export interface EventRecorder {
   record(involvedObject: KubeObject, type: EventType, reason: string, message: string): Promise<void>;
   /** Resolves when every event recorded so far has been written (or dropped). */
   flush(): Promise<void>;
+  /** Events dropped because the backlog was full, since the start. */
+  readonly dropped: number;
 }
 
 interface Seen {
@@ -69,6 +75,12 @@ class Recorder implements EventRecorder {
   readonly #seen = new Map<string, Seen>();
   /** Writes per aggregation key are chained, so a burst of identical events is one create and patches. */
   readonly #pending = new Map<string, Promise<void>>();
+  /** Writes recorded and not yet done. */
+  #backlog = 0;
+  #dropped = 0;
+  /** Drops not yet reported in the log (one warning per 30 s at most). */
+  #unreported = 0;
+  #lastReportMs = Number.NEGATIVE_INFINITY;
 
   constructor(clients: Clients, options: EventRecorderOptions) {
     this.#clients = clients;
@@ -78,7 +90,16 @@ class Recorder implements EventRecorder {
     this.#host = options.host ?? hostname();
   }
 
+  get dropped(): number {
+    return this.#dropped;
+  }
+
   record(object: KubeObject, type: EventType, reason: string, message: string): Promise<void> {
+    if (this.#backlog >= (this.#options.maxBacklog ?? 1000)) {
+      this.#drop(reason);
+      return Promise.resolve();
+    }
+    this.#backlog += 1;
     // Only the reference and the time are kept while the write waits for its turn (the rate
     // limiter may hold thousands): not the object, which the caller's cache has long replaced.
     const involvedObject = referenceTo(object);
@@ -89,10 +110,21 @@ class Recorder implements EventRecorder {
       .then(() => this.#write(key, { involvedObject, type, reason, message, at }))
       .catch((error: unknown) => this.#log.warn({ err: messageOf(error), reason, object: `${involvedObject.namespace ?? ''}/${involvedObject.name}` }, 'could not record an event: dropped'))
       .finally(() => {
+        this.#backlog -= 1;
         if (this.#pending.get(key) === next) this.#pending.delete(key);
       });
     this.#pending.set(key, next);
     return next;
+  }
+
+  #drop(reason: string): void {
+    this.#dropped += 1;
+    this.#unreported += 1;
+    const now = this.#clock.now();
+    if (now - this.#lastReportMs < 30_000) return;
+    this.#log.warn({ dropped: this.#unreported, total: this.#dropped, reason, backlog: this.#backlog }, 'event backlog full: events dropped');
+    this.#unreported = 0;
+    this.#lastReportMs = now;
   }
 
   async flush(): Promise<void> {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ManualClock } from './clock.ts';
-import { makeTokenBucket } from './rate-limiter.ts';
+import { makeSpareCapacityLimiter, makeTokenBucket } from './rate-limiter.ts';
 
 const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -77,5 +77,52 @@ describe('token bucket', () => {
     assert.throws(() => makeTokenBucket({ qps: 0, burst: 1 }), /qps/);
     assert.throws(() => makeTokenBucket({ qps: 5, burst: 0 }), /burst/);
     assert.throws(() => makeTokenBucket({ qps: Number.NaN, burst: 3 }), /qps/);
+  });
+});
+
+describe('spare capacity limiter', () => {
+  test('uses the shared bucket above its reserve when idle, only its own pace when the shared one is busy', async () => {
+    const clock = new ManualClock();
+    const shared = makeTokenBucket({ qps: 50, burst: 100, clock });
+    const own = makeTokenBucket({ qps: 10, burst: 5, clock });
+    const low = makeSpareCapacityLimiter({ own, shared, reserve: 50, clock });
+    let granted = 0;
+    for (let i = 0; i < 200; i++) void low.acquire().then(() => granted++);
+    await settle();
+    // Idle controller: 50 spare shared tokens + 5 own at once.
+    assert.equal(granted, 55);
+    for (let t = 0; t < 1000; t += 20) {
+      clock.advance(20);
+      await settle();
+    }
+    // One more second: ~50 refilled shared tokens (above the reserve) + 10 own.
+    assert.ok(granted >= 110 && granted <= 116, `granted ${granted}`);
+    // The controller's requests always found their reserve.
+    let controller = 0;
+    while (shared.tryAcquire()) controller++;
+    assert.ok(controller >= 50, `reserve kept: ${controller}`);
+    // Shared bucket busy (empty, with its own waiters): the low-priority side goes at its own pace only.
+    const busy = Array.from({ length: 100 }, () => shared.acquire());
+    const before = granted;
+    for (let t = 0; t < 1000; t += 20) {
+      clock.advance(20);
+      await settle();
+    }
+    assert.ok(granted - before <= 11, `own pace only while busy: ${granted - before}`);
+    clock.advance(5_000);
+    await Promise.all(busy);
+  });
+
+  test('an aborted wait leaves the queue; nothing waits, nothing runs', async () => {
+    const clock = new ManualClock();
+    const low = makeSpareCapacityLimiter({ own: makeTokenBucket({ qps: 1, burst: 1, clock }), shared: makeTokenBucket({ qps: 1, burst: 1, clock }), reserve: 1, clock });
+    await low.acquire();
+    const controller = new AbortController();
+    const waiting = low.acquire(controller.signal);
+    assert.equal(low.waiting, 1);
+    controller.abort(new Error('stop'));
+    await assert.rejects(waiting, /stop/);
+    assert.equal(low.waiting, 0);
+    assert.equal(clock.pendingTimers, 0);
   });
 });

@@ -9,10 +9,17 @@ export interface RateLimiter {
   acquire(signal?: AbortSignal): Promise<void>;
   /** Takes a token if one is available now, without waiting. */
   tryAcquire(): boolean;
+  /**
+   * Takes a token only if more than `reserve` tokens would remain and nobody is waiting: spare
+   * capacity, for low-priority work that must never delay the controller's own requests.
+   */
+  tryAcquireSpare(reserve: number): boolean;
   /** Callers waiting for a token, for metrics. */
   readonly waiting: number;
   /** Total milliseconds callers have spent waiting, for metrics (client-go's rate_limiter_duration). */
   readonly waitedMs: number;
+  /** The most requests let through at once. */
+  readonly burst: number;
 }
 
 export interface TokenBucketOptions {
@@ -67,9 +74,20 @@ class TokenBucket implements RateLimiter {
     return this.#waitedMs;
   }
 
+  get burst(): number {
+    return this.#burst;
+  }
+
   tryAcquire(): boolean {
     this.#refill();
     if (this.#waiters.length > 0 || this.#tokens < 1) return false;
+    this.#tokens -= 1;
+    return true;
+  }
+
+  tryAcquireSpare(reserve: number): boolean {
+    this.#refill();
+    if (this.#waiters.length > 0 || this.#tokens < reserve + 1) return false;
     this.#tokens -= 1;
     return true;
   }
@@ -121,18 +139,118 @@ class TokenBucket implements RateLimiter {
   }
 
   #cancel(waiter: Waiter): void {
-    const index = this.#waiters.indexOf(waiter);
-    if (index < 0) return;
-    this.#waiters.splice(index, 1);
-    waiter.reject(abortReason(waiter.signal));
-    if (this.#waiters.length === 0 && this.#timer !== undefined) {
+    if (cancelWaiter(this.#waiters, waiter) && this.#timer !== undefined) {
       this.#clock.clearTimeout(this.#timer);
       this.#timer = undefined;
     }
   }
 }
 
+/** Takes an aborted waiter out of the queue and rejects it; true when nobody waits any more. */
+function cancelWaiter(waiters: Waiter[], waiter: Waiter): boolean {
+  const index = waiters.indexOf(waiter);
+  if (index < 0) return false;
+  waiters.splice(index, 1);
+  waiter.reject(abortReason(waiter.signal));
+  return waiters.length === 0;
+}
+
 function abortReason(signal: AbortSignal | undefined): Error {
   const reason: unknown = signal?.reason;
   return reason instanceof Error ? reason : new Error('rate limiter wait aborted', { cause: reason });
+}
+
+export interface SpareCapacityOptions {
+  /** The low-priority work's own guaranteed pace (e.g. events: 10 qps, burst 50). */
+  readonly own: RateLimiter;
+  /** The limiter whose unused tokens it may also take (the controller's). */
+  readonly shared: RateLimiter;
+  /** Tokens always left in the shared bucket for the controller (default half its burst). */
+  readonly reserve: number;
+  /** How often waiters look for spare shared tokens while they wait (default 20 ms). */
+  readonly pollMs?: number;
+  readonly clock?: Clock;
+}
+
+/**
+ * A limiter for low-priority writes (events): they go at their own pace when the controller is
+ * busy and use the controller's unused capacity when it is idle, so a backlog built during a burst
+ * of work drains in seconds rather than minutes, without ever delaying the controller's requests
+ * (spare tokens are taken only above `reserve` and when no request of the controller waits). The
+ * wait loop runs only while something waits.
+ */
+export function makeSpareCapacityLimiter(options: SpareCapacityOptions): RateLimiter {
+  return new SpareCapacityLimiter(options);
+}
+
+class SpareCapacityLimiter implements RateLimiter {
+  readonly #o: SpareCapacityOptions;
+  readonly #clock: Clock;
+  #waiters: Waiter[] = [];
+  #timer: TimerHandle | undefined;
+  #waitedMs = 0;
+
+  constructor(options: SpareCapacityOptions) {
+    this.#o = options;
+    this.#clock = options.clock ?? systemClock;
+  }
+
+  get waiting(): number {
+    return this.#waiters.length;
+  }
+
+  get waitedMs(): number {
+    return this.#waitedMs;
+  }
+
+  get burst(): number {
+    return this.#o.own.burst;
+  }
+
+  tryAcquire(): boolean {
+    if (this.#waiters.length > 0) return false;
+    return this.#take();
+  }
+
+  tryAcquireSpare(reserve: number): boolean {
+    return this.#waiters.length === 0 && this.#o.own.tryAcquireSpare(reserve);
+  }
+
+  acquire(signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted === true) return Promise.reject(abortReason(signal));
+    if (this.tryAcquire()) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const waiter: Waiter = { since: this.#clock.now(), resolve, reject, signal, onAbort: () => this.#cancel(waiter) };
+      signal?.addEventListener('abort', waiter.onAbort, { once: true });
+      this.#waiters.push(waiter);
+      this.#schedule();
+    });
+  }
+
+  #take(): boolean {
+    return this.#o.shared.tryAcquireSpare(this.#o.reserve) || this.#o.own.tryAcquire();
+  }
+
+  #schedule(): void {
+    if (this.#timer !== undefined || this.#waiters.length === 0) return;
+    this.#timer = this.#clock.setTimeout(() => this.#drain(), this.#o.pollMs ?? 20);
+  }
+
+  #drain(): void {
+    this.#timer = undefined;
+    while (this.#waiters.length > 0 && this.#take()) {
+      const waiter = this.#waiters.shift() as Waiter;
+      this.#waitedMs += this.#clock.now() - waiter.since;
+      waiter.signal?.removeEventListener('abort', waiter.onAbort);
+      waiter.resolve();
+    }
+    this.#schedule();
+  }
+
+  #cancel(waiter: Waiter): void {
+    if (cancelWaiter(this.#waiters, waiter) && this.#timer !== undefined) {
+      this.#clock.clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
+  }
 }

@@ -251,4 +251,72 @@ describe('analysis: step analysis decides promotion and rollback', { timeout: 60
     istio.removeTraffic(canary);
     istio.removeTraffic(stable);
   });
+
+  test('a missing template, or a condition that does not parse: InvalidSpec naming it, traffic untouched; fixing the template lets the rollout go on', async () => {
+    const { cluster } = suite;
+    const ns = await createNamespace(cluster, 'invalid');
+    await applyYaml(cluster, ns, hostSplitNetwork());
+    await applyYaml(cluster, ns, hostSplitRollout({ replicas: 1, steps: `      - setWeight: 20\n${analysisStep('later', ns)}      - setWeight: 50\n` }));
+    const missing = await waitForRollout(cluster, ns, 'InvalidSpec', (r) => r.status?.phase === 'Degraded');
+    assert.match(missing.status?.message ?? '', /^InvalidSpec: .*spec\.strategy\.canary\.steps\[1\]\.analysis\.templates\[0\].*AnalysisTemplate "later" not found/);
+    // The template appears (its informer wakes the Rollout), with a broken condition.
+    const template = (condition: string) => gaugeTemplate({ name: 'later', metric: 'canary-success-rate', prometheus: suite.prometheus.url, successCondition: condition });
+    await applyYaml(cluster, ns, template('result[0] >='));
+    await waitForRollout(cluster, ns, 'InvalidSpec naming the condition', (r) => /successCondition "result\[0\] >=" does not parse/.test(r.status?.message ?? ''));
+    assert.deepEqual(await listRuns(cluster, ns), []);
+    await applyYaml(cluster, ns, template('result[0] >= 0.95'));
+    await waitForRollout(cluster, ns, 'Healthy on v1', healthy);
+    assert.deepEqual(await vsWeights(cluster, ns), [100, 0]);
+  });
+
+  test("Argo's documented success-rate template, only the apiVersion changed, runs as written", async () => {
+    const { cluster, istio } = suite;
+    const ns = await createNamespace(cluster, 'argo-doc');
+    const canary = { service: 'web-canary', namespace: ns, workload: 'web' };
+    istio.setTraffic(canary, { rps: 40, errorRate: 0.01, latencyMs: 10 });
+    await untilPrometheusSees(suite, `clamp_max(count(rate(istio_requests_total{reporter="source",destination_service_namespace="${ns}"}[10s]) > 0), 1)`, '1');
+    // The shape of the example in Argo Rollouts' analysis docs: a regex matcher on the service's
+    // FQDN, irate over a window, result[0] against a threshold, failureLimit 3.
+    await applyYaml(cluster, ns, `apiVersion: sluice.dev/v1alpha1
+kind: AnalysisTemplate
+metadata:
+  name: success-rate
+spec:
+  args:
+  - name: service-name
+  metrics:
+  - name: success-rate
+    interval: 1s
+    count: 2
+    successCondition: result[0] >= 0.95
+    failureLimit: 3
+    provider:
+      prometheus:
+        address: ${suite.prometheus.url}
+        query: |
+          sum(irate(
+            istio_requests_total{reporter="source",destination_service=~"{{args.service-name}}",response_code!~"5.*"}[10s]
+          )) /
+          sum(irate(
+            istio_requests_total{reporter="source",destination_service=~"{{args.service-name}}"}[10s]
+          ))
+`);
+    await applyYaml(cluster, ns, hostSplitNetwork());
+    const step = `      - analysis:
+          templates:
+          - templateName: success-rate
+          args:
+          - name: service-name
+            value: web-canary.${ns}.svc.cluster.local
+`;
+    await applyYaml(cluster, ns, hostSplitRollout({ replicas: 1, steps: `      - setWeight: 25\n${step}` }));
+    await waitForRollout(cluster, ns, 'Healthy on v1', healthy);
+    await setImage(cluster, ns, 'registry.invalid/web:v2');
+    const run = await waitForRun(cluster, ns, 'Successful', (r) => r.status?.phase === 'Successful');
+    const values = run.status?.metricResults?.[0]?.measurements?.map((m) => Number(m.value?.slice(1, -1)));
+    assert.equal(values?.length, 2);
+    for (const v of values ?? []) assert.ok(v > 0.95 && v < 1, `about 0.99: ${v}`);
+    await waitForRollout(cluster, ns, 'Healthy on v2', (r) => healthy(r) && r.status?.stableRS === r.status?.currentPodHash);
+    istio.removeTraffic(canary);
+  });
 });
