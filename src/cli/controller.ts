@@ -5,7 +5,7 @@
 //   --lease-namespace NS   where the Lease lives (default: $POD_NAMESPACE, else --namespace, else sluice-system)
 //   --metrics-addr ADDR    /healthz and /readyz (and metrics, later) on host:port (default 0.0.0.0:8090; "0" = off)
 //   --workers N            concurrent reconciles (default 4)
-//   --kube-api-qps N       client-side rate limit of API requests (default 50, burst --kube-api-burst 100)
+//   --kube-api-qps N       client-side rate limit of API requests (default 150, burst --kube-api-burst 300; docs/adr/005)
 //   --log-level LEVEL      pino level (default info)
 import { createServer, type Server } from 'node:http';
 import { hostname } from 'node:os';
@@ -33,8 +33,8 @@ export async function runController(argv: readonly string[]): Promise<void> {
       'lease-namespace': { type: 'string' },
       'metrics-addr': { type: 'string', default: '0.0.0.0:8090' },
       workers: { type: 'string', default: '4' },
-      'kube-api-qps': { type: 'string', default: '50' },
-      'kube-api-burst': { type: 'string', default: '100' },
+      'kube-api-qps': { type: 'string', default: '150' },
+      'kube-api-burst': { type: 'string', default: '300' },
       'log-level': { type: 'string', default: 'info' },
     },
   });

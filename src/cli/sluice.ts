@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=2
 // `sluice`: the controller binary.
 import { version } from '../version.ts';
 import { runController } from './controller.ts';

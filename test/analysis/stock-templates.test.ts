@@ -3,13 +3,12 @@
 // exporter was told for the CANARY's traffic only, and the template's own successCondition and
 // emptyResult turn that into the measurement phase Sluice would record.
 //
-// Substitution: src/analysis/args.ts's substitutePromQL when that file exists, otherwise a
-// test-local one with the same rules (escaped inside quoted strings, strict patterns bare).
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { load } from 'js-yaml';
+import { substituteCondition, substitutePromQL as realSubstitutePromQL, substituteText, type ArgValue, type Args, type TextResult } from '../../src/analysis/args.ts';
 import { assessMeasurement, type MeasuredPhase } from '../../src/analysis/assess.ts';
 import { compileCondition } from '../../src/analysis/expr/index.ts';
 import { clusterAnalysisTemplateSchema, type AnalysisTemplate, type Metric } from '../../src/api/analysis.ts';
@@ -19,77 +18,11 @@ import { startIstioExporter, type IstioDestination, type IstioExporter } from '.
 import { repoRoot } from '../harness/paths.ts';
 import { startPrometheus, type PrometheusServer } from '../harness/prometheus.ts';
 
-// ---------------------------------------------------------------------------------------------
-// Argument substitution
+// Argument substitution: the controller's own (src/analysis/args.ts).
 
-interface ArgValue {
-  readonly value: string;
-  readonly secret: boolean;
-}
-type Args = Readonly<Record<string, ArgValue>>;
-type Substituted = { readonly ok: true; readonly text: string } | { readonly ok: false; readonly message: string };
-type SubstitutePromQL = (query: string, args: Args) => { readonly ok: true; readonly query: string } | { readonly ok: false; readonly message: string };
+type SubstitutePromQL = typeof realSubstitutePromQL;
 
-const ARG = /\{\{args\.([^{}]+?)\}\}/g;
-const PROMQL_DURATION = /^(?:\d+(?:ms|s|m|h|d|w|y))+$/;
-const NUMBER = /^-?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
-
-function substitute(text: string, args: Args, render: (name: string, value: string, index: number) => Substituted): Substituted {
-  let out = '';
-  let last = 0;
-  for (const match of text.matchAll(ARG)) {
-    const name = match[1] ?? '';
-    const arg = args[name];
-    if (arg === undefined) return { ok: false, message: `argument ${name} is not set` };
-    const rendered = render(name, arg.value, match.index);
-    if (!rendered.ok) return rendered;
-    out += text.slice(last, match.index) + rendered.text;
-    last = match.index + match[0].length;
-  }
-  return { ok: true, text: out + text.slice(last) };
-}
-
-/** Plain text (address, count, limits), as Argo substitutes. */
-const substituteText = (text: string, args: Args): Substituted => substitute(text, args, (_name, value) => ({ ok: true, text: value }));
-
-/** A condition: a threshold stands bare, so only a number may fill it. */
-const substituteCondition = (text: string, args: Args): Substituted =>
-  substitute(text, args, (name, value) => (NUMBER.test(value) ? { ok: true, text: value } : { ok: false, message: `argument ${name} must be a number in a condition` }));
-
-/** The quote character of the PromQL string literal that `index` is inside, or undefined. */
-function quoteAt(query: string, index: number): string | undefined {
-  let quote: string | undefined;
-  for (let i = 0; i < index; i++) {
-    const c = query[i];
-    if (quote === undefined) {
-      if (c === '#') while (i < index && query[i] !== '\n') i++;
-      else if (c === '"' || c === "'" || c === '`') quote = c;
-    } else if (c === '\\' && quote !== '`') i++;
-    else if (c === quote) quote = undefined;
-  }
-  return quote;
-}
-
-const localSubstitutePromQL: SubstitutePromQL = (query, args) => {
-  const result = substitute(query, args, (name, value, index) => {
-    const quote = quoteAt(query, index);
-    if (quote === undefined) {
-      return PROMQL_DURATION.test(value) || NUMBER.test(value) ? { ok: true, text: value } : { ok: false, message: `argument ${name}: outside a quoted string only a duration or a number may stand` };
-    }
-    if (quote === '`') return value.includes('`') ? { ok: false, message: `argument ${name} contains a backtick` } : { ok: true, text: value };
-    return { ok: true, text: value.replaceAll('\\', '\\\\').replaceAll(quote, `\\${quote}`).replaceAll('\n', '\\n') };
-  });
-  return result.ok ? { ok: true, query: result.text } : result;
-};
-
-/** The real substituter when src/analysis/args.ts exists (another engineer is writing it). */
-async function promQLSubstituter(): Promise<{ readonly name: string; readonly substitute: SubstitutePromQL }> {
-  const path = join(repoRoot, 'src', 'analysis', 'args.ts');
-  if (!existsSync(path)) return { name: 'test-local substitution', substitute: localSubstitutePromQL };
-  const module = (await import(path)) as { substitutePromQL?: SubstitutePromQL };
-  assert.equal(typeof module.substitutePromQL, 'function', 'src/analysis/args.ts exports substitutePromQL');
-  return { name: 'src/analysis/args.ts substitutePromQL', substitute: module.substitutePromQL as SubstitutePromQL };
-}
+const ARG = /\{\{\s*args\.([^{}]+?)\s*\}\}/g;
 
 // ---------------------------------------------------------------------------------------------
 // The templates
@@ -118,7 +51,7 @@ function argsOf(template: AnalysisTemplate, supplied: Readonly<Record<string, st
   return args;
 }
 
-function ok(substituted: Substituted): string {
+function ok(substituted: TextResult): string {
   assert.ok(substituted.ok, substituted.ok ? '' : substituted.message);
   return substituted.text;
 }
@@ -174,7 +107,7 @@ describe('stock analysis templates', { timeout: 60_000 }, () => {
   const quiet: IstioDestination = { service: 'quiet-canary', namespace: 'shop' };
 
   before(async () => {
-    substitutePromQL = (await promQLSubstituter()).substitute;
+    substitutePromQL = realSubstitutePromQL;
     exporter = await startIstioExporter();
     exporter.setTraffic(canary, { rps: 40, errorRate: 0.01, proxyErrorRate: 0.01, clientErrorRate: 0.05, latencyMs: 300 });
     exporter.setTraffic(stable, { rps: 40, errorRate: 0.5, latencyMs: 5000 });
@@ -234,8 +167,7 @@ describe('stock analysis templates', { timeout: 60_000 }, () => {
   const isNear = (expected: number, tolerance = 1e-6) => (m: Measured): boolean => m.result.length === 1 && Math.abs((m.result[0] ?? Number.NaN) - expected) < tolerance;
   const isWithin = (low: number, high: number) => (m: Measured): boolean => m.result.length === 1 && (m.result[0] ?? Number.NaN) > low && (m.result[0] ?? Number.NaN) <= high;
 
-  test('the stock templates are valid ClusterAnalysisTemplates that combine in one Rollout', async (t) => {
-    t.diagnostic(`PromQL substitution: ${(await promQLSubstituter()).name}`);
+  test('the stock templates are valid ClusterAnalysisTemplates that combine in one Rollout', () => {
     const files = readdirSync(templateDir).filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml').sort();
     assert.deepEqual(files, STOCK.map((n) => `${n}.yaml`).sort());
     const kustomization = load(readFileSync(join(templateDir, 'kustomization.yaml'), 'utf8')) as { resources?: string[] };

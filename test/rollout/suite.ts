@@ -85,6 +85,8 @@ async function startController(
 ): Promise<Controller> {
   const port = await freePort();
   const proc = cluster.processes.start(name, process.execPath, [
+    // As shipped (the bin's shebang and the Deployment's NODE_OPTIONS): docs/adr/005.
+    '--max-semi-space-size=2',
     join(repoRoot, 'src/cli/sluice.ts'),
     'controller',
     `--kubeconfig=${kubeconfig}`,
