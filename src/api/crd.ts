@@ -11,6 +11,7 @@ import {
   clusterAnalysisTemplateSchema,
 } from './analysis.ts';
 import { ROLLOUT_KIND, rolloutSchema } from './rollout.ts';
+import { APPLICATION_KIND, applicationSchema } from './application.ts';
 import { toOpenApi, type OpenApiSchema } from './schema-openapi.ts';
 import type { ObjectNode } from './schema.ts';
 
@@ -123,12 +124,31 @@ export const ANALYSIS_RUN_DEFINITION: KindDefinition = {
   ],
 };
 
+export const APPLICATION_DEFINITION: KindDefinition = {
+  kind: APPLICATION_KIND,
+  plural: 'applications',
+  singular: 'application',
+  // `app` as in Argo CD; `sapp` for clusters that run both.
+  shortNames: ['sapp'],
+  categories: ['sluice'],
+  scope: 'Namespaced',
+  schema: applicationSchema,
+  printerColumns: [
+    { name: 'Sync', type: 'string', jsonPath: '.status.sync.status', description: 'Synced, OutOfSync or Unknown' },
+    { name: 'Health', type: 'string', jsonPath: '.status.health.status', description: 'The worst health of its objects' },
+    { name: 'Revision', type: 'string', jsonPath: '.status.sync.revision', description: 'The commit last compared' },
+    { name: 'Message', type: 'string', jsonPath: ".status.conditions[?(@.type=='Ready')].message", priority: 1 },
+    AGE,
+  ],
+};
+
 /** Every kind Sluice defines, in the order crds/ lists them. */
 export const KIND_DEFINITIONS: readonly KindDefinition[] = [
   ROLLOUT_DEFINITION,
   ANALYSIS_TEMPLATE_DEFINITION,
   CLUSTER_ANALYSIS_TEMPLATE_DEFINITION,
   ANALYSIS_RUN_DEFINITION,
+  APPLICATION_DEFINITION,
 ];
 
 export function buildCrd(definition: KindDefinition): CustomResourceDefinition {

@@ -7,17 +7,21 @@
 //   --workers N            concurrent reconciles (default 4)
 //   --kube-api-qps N       client-side rate limit of API requests (default 150, burst --kube-api-burst 300; docs/adr/005)
 //   --log-level LEVEL      pino level (default info)
+//   --data-dir DIR         Git caches and checkouts of the sync engine (default $SLUICE_DATA_DIR, else <tmp>/sluice)
+//   --no-gitops            do not run the Application (GitOps sync) controller
 import { createServer, type Server } from 'node:http';
-import { hostname } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { makeClients, type KubeClients } from '../kube/api-clients.ts';
 import { loadConnection } from '../kube/connection.ts';
 import { DEFAULT_RATE_LIMIT, makeSpareCapacityLimiter, makeTokenBucket, type RateLimiter } from '../kube/rate-limiter.ts';
-import { makeEventRecorder } from '../kube/events.ts';
+import { makeEventRecorder, type EventRecorder } from '../kube/events.ts';
 import { runLeaderElection } from '../kube/lease.ts';
 import type { Logger } from '../kube/logger.ts';
 import { makeAnalysisRunController } from '../analysis/run-controller.ts';
+import { makeApplicationController } from '../gitops/controller.ts';
 import { makeRolloutController } from '../rollout/controller.ts';
 
 const LEASE_NAME = 'sluice-controller';
@@ -36,6 +40,8 @@ export async function runController(argv: readonly string[]): Promise<void> {
       'kube-api-qps': { type: 'string', default: '150' },
       'kube-api-burst': { type: 'string', default: '300' },
       'log-level': { type: 'string', default: 'info' },
+      'data-dir': { type: 'string' },
+      gitops: { type: 'boolean', default: true },
     },
   });
   const logger: Logger = pino({
@@ -56,23 +62,7 @@ export async function runController(argv: readonly string[]): Promise<void> {
   // Events are low priority: their own pace (10 qps) while the controller is busy, its spare
   // capacity when it is idle (so a backlog drains in seconds), never delaying a reconcile.
   const events = makeEventRecorder(makeClients(connection, { limiter: eventLimiter(clients) }), { component: 'sluice-controller', host: identity });
-  const rollouts = makeRolloutController({
-    onSynced: () => (state.ready = true),
-    clients,
-    events,
-    logger,
-    namespace: values.namespace,
-    workers: Number.parseInt(values.workers, 10) || 4,
-  });
-  const analysis = makeAnalysisRunController({ clients, events, logger: logger.child({ controller: 'analysis' }), namespace: values.namespace });
-  const controller: Runnable = {
-    run: async () => {
-      await Promise.all([rollouts.run(), analysis.run()]);
-    },
-    stop: async () => {
-      await Promise.all([rollouts.stop(), analysis.stop()]);
-    },
-  };
+  const controller = makeControllers({ clients, events, logger, onSynced: () => (state.ready = true), values });
   const server = values['metrics-addr'] === '0' ? undefined : await serveHealth(values['metrics-addr'], state);
   const leaseNamespace = values['lease-namespace'] ?? process.env.POD_NAMESPACE ?? values.namespace ?? 'sluice-system';
   const stopped = new Promise<void>((resolve) => {
@@ -81,7 +71,7 @@ export async function runController(argv: readonly string[]): Promise<void> {
     process.once('SIGINT', stop);
   });
   const lead = (): void => {
-    logger.info({ identity }, 'leading: starting the rollout and analysis controllers');
+    logger.info({ identity }, 'leading: starting the controllers');
     controller.run().catch((error: unknown) => fatal(logger, error));
   };
   let shuttingDown = false;
@@ -98,6 +88,38 @@ export async function runController(argv: readonly string[]): Promise<void> {
   await stopped;
   shuttingDown = true;
   await shutdown(logger, controller, release, server);
+}
+
+interface ControllerValues {
+  readonly namespace?: string | undefined;
+  readonly workers: string;
+  readonly 'data-dir'?: string | undefined;
+  readonly gitops: boolean;
+}
+
+/** The rollout, analysis and (unless --no-gitops) Application controllers, run and stopped together. */
+function makeControllers(o: { clients: KubeClients; events: EventRecorder; logger: Logger; onSynced: () => void; values: ControllerValues }): Runnable {
+  const { clients, events, logger, values } = o;
+  const rollouts = makeRolloutController({
+    onSynced: o.onSynced,
+    clients,
+    events,
+    logger,
+    namespace: values.namespace,
+    workers: Number.parseInt(values.workers, 10) || 4,
+  });
+  const analysis = makeAnalysisRunController({ clients, events, logger: logger.child({ controller: 'analysis' }), namespace: values.namespace });
+  const dataDir = values['data-dir'] ?? process.env.SLUICE_DATA_DIR ?? join(tmpdir(), 'sluice');
+  const gitops = values.gitops ? makeApplicationController({ clients, logger, dataDir, ...(values.namespace === undefined ? {} : { namespace: values.namespace }) }) : undefined;
+  const parts: Runnable[] = [rollouts, analysis, ...(gitops === undefined ? [] : [gitops])];
+  return {
+    run: async () => {
+      await Promise.all(parts.map((p) => p.run()));
+    },
+    stop: async () => {
+      await Promise.all(parts.map((p) => p.stop()));
+    },
+  };
 }
 
 interface Runnable {

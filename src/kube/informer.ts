@@ -43,6 +43,11 @@ export interface InformerOptions {
    * namespace and resourceVersion.
    */
   readonly transform?: (object: KubeObject) => KubeObject;
+  /**
+   * Keep metadata.managedFields (dropped by default): for a cache whose reader needs to know which
+   * fields a field manager owns (the sync engine's drift check).
+   */
+  readonly keepManagedFields?: boolean;
 }
 
 export interface InformerStats {
@@ -288,7 +293,7 @@ class StoreInformer<T extends KubeObject> implements Informer<T> {
   }
 
   #transform(object: T): T {
-    const stripped = withoutManagedFields(object);
+    const stripped = this.#options.keepManagedFields === true ? object : withoutManagedFields(object);
     return this.#options.transform === undefined ? stripped : (this.#options.transform(stripped) as T);
   }
 

@@ -1,0 +1,406 @@
+// One reconcile of one Application: fetch (one `git fetch` when nothing changed), render (cached
+// per revision and spec), compare with the live objects from the watches, sync when there is
+// something to do (a new revision or spec, a requested sync, a retry that is due, or drift with
+// selfHeal), then report inventory, health, history and conditions — and write the status only
+// when it changed, so an Application whose Git and cluster agree costs no writes.
+import type { Application, ApplicationStatus, IgnoreDifference } from '../api/application.ts';
+import { canonicalJson } from '../api/canonical-json.ts';
+import { parseDurationSeconds } from '../api/duration.ts';
+import type { KubeClients } from '../kube/api-clients.ts';
+import type { Logger } from '../kube/logger.ts';
+import type { KubeObject } from '../kube/object.ts';
+import { patchStatus } from '../kube/patch.ts';
+import type { ReconcileResult } from '../kube/workqueue.ts';
+import { resourceStatuses, withConditions, withHistory, withHistoryHealth, type ConditionInput } from './app-status.ts';
+import { adoptIgnored, compare } from './compare.ts';
+import { readCredentials } from './credentials.ts';
+import { desiredObjects, type DesiredObject, type Scope } from './desired.ts';
+import { assessHealth, worstHealth, type Health } from './health.ts';
+import { refFromStatus, refKey, type ObjectRef } from './inventory.ts';
+import type { LiveCache } from './live-cache.ts';
+import { render, type Rendered } from './render.ts';
+import type { GitSource } from './source.ts';
+import { syncRevision, type SyncResult } from './sync.ts';
+
+export type ApplicationObject = KubeObject & Application;
+
+/** Asks for an immediate reconcile (and, without `automated`, a sync): any new value. */
+export const RECONCILE_ANNOTATION = 'sluice.dev/reconcile-requested-at';
+
+export interface EngineDeps {
+  readonly clients: KubeClients;
+  readonly source: GitSource;
+  readonly live: LiveCache;
+  readonly logger: Logger;
+  readonly fieldManager: string;
+  readonly now: () => number;
+  /** Rendered revisions by `uid/generation/revision` (a few entries; the controller bounds it). */
+  readonly renders: Map<string, Rendered>;
+  /** Called after each status write (the controller's read-your-own-writes for Applications). */
+  readonly statusWritten: (before: ApplicationObject, after: ApplicationObject) => void;
+  /** What our last applies returned, for read-your-writes (see liveOf). */
+  readonly written: Map<string, { readonly replacedVersion: string | undefined; readonly object: KubeObject }>;
+}
+
+const DEFAULT_INTERVAL_MS = 60_000;
+const DEFAULT_RETRY = { limit: 5, durationMs: 5_000, factor: 2, maxMs: 180_000 };
+
+interface Context {
+  readonly deps: EngineDeps;
+  readonly app: ApplicationObject;
+  readonly status: ApplicationStatus;
+  readonly now: string;
+  readonly signal: AbortSignal | undefined;
+}
+
+export async function reconcileApplication(deps: EngineDeps, app: ApplicationObject, signal?: AbortSignal): Promise<ReconcileResult> {
+  const ctx: Context = { deps, app, status: app.status ?? {}, now: iso(deps.now()), signal };
+  const interval = intervalMs(app);
+  if (app.spec.suspend === true) return finish(ctx, suspended(ctx), undefined);
+  const fetched = await fetchRevision(ctx);
+  if (!fetched.ok) return finish(ctx, failedBeforeApply(ctx, fetched), interval);
+  const desired = await desiredFor(ctx, fetched.revision, fetched.dir);
+  if (!desired.ok) return finish(ctx, failedBeforeApply(ctx, { ...desired, revision: fetched.revision }), interval);
+  await deps.live.watch([...desired.objects.map((d) => d.ref), ...inventory(ctx.status)]);
+  const objects = desired.objects.map((d) => ({ ...d, object: adoptIgnored(d.object, liveOf(deps, d.ref), ignoredFor(app.spec.ignoreDifferences, d.ref)) }));
+  const drift = objects.filter((d) => !inSync(ctx, d));
+  const plan = planSync(ctx, fetched.revision, drift);
+  let status = ctx.status;
+  let retryInMs: number | undefined;
+  if (plan.kind !== 'none') {
+    const result = await runSync(ctx, plan.kind === 'full' ? objects : drift, plan.kind === 'full');
+    ({ status, retryInMs } = afterSync(ctx, fetched.revision, result));
+  } else if (plan.retryInMs !== undefined) {
+    retryInMs = plan.retryInMs;
+  }
+  const reported = report({ ...ctx, status }, fetched.revision, objects);
+  return finish(ctx, reported, Math.min(interval, retryInMs ?? interval));
+}
+
+/** metav1.Time: RFC 3339 in whole seconds. */
+function iso(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/u, 'Z');
+}
+
+function intervalMs(app: ApplicationObject): number {
+  const seconds = parseDurationSeconds(app.spec.syncPolicy?.interval ?? '');
+  return seconds === undefined || seconds <= 0 ? DEFAULT_INTERVAL_MS : seconds * 1000;
+}
+
+function requested(app: ApplicationObject): string | undefined {
+  const value = app.metadata.annotations?.[RECONCILE_ANNOTATION];
+  return value !== undefined && value !== app.status?.lastHandledReconcileAt ? value : undefined;
+}
+
+function inventory(status: ApplicationStatus): ObjectRef[] {
+  return (status.resources ?? []).map(refFromStatus);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fetch and render
+
+type Fetched = { readonly ok: true; readonly revision: string; readonly dir: string } | { readonly ok: false; readonly reason: string; readonly message: string; readonly stalled: boolean };
+
+async function fetchRevision(ctx: Context): Promise<Fetched> {
+  const { app, deps } = ctx;
+  const credentials = await readCredentials(deps.clients, app.metadata.namespace ?? 'default', app.spec.credentialsSecretRef?.name);
+  if (!credentials.ok) return { ok: false, reason: 'CredentialsNotFound', message: credentials.message, stalled: false };
+  const result = await deps.source.fetch(app.spec.source, credentials.credentials, ctx.signal);
+  if (!result.ok) return { ok: false, reason: result.reason, message: result.message, stalled: result.reason === 'InvalidSource' };
+  return { ok: true, revision: result.revision, dir: result.dir };
+}
+
+type DesiredResult = { readonly ok: true; readonly objects: readonly DesiredObject[] } | { readonly ok: false; readonly reason: string; readonly message: string; readonly stalled: boolean };
+
+async function desiredFor(ctx: Context, revision: string, dir: string): Promise<DesiredResult> {
+  const { app, deps } = ctx;
+  const rendered = await renderCached(ctx, revision, dir);
+  if (!rendered.ok) return { ok: false, reason: 'RenderFailed', message: problemsText(rendered.problems), stalled: true };
+  const namespace = app.metadata.namespace ?? 'default';
+  const desired = await desiredObjects(rendered.objects, {
+    app: { namespace, name: app.metadata.name },
+    destinationNamespace: app.spec.destination?.namespace ?? namespace,
+    revision,
+    scopeOf: (apiVersion, kind) => scopeOf(deps.clients, apiVersion, kind),
+  });
+  if (!desired.ok) return { ok: false, reason: 'UnknownKind', message: problemsText(desired.problems), stalled: true };
+  return desired;
+}
+
+/** A revision renders the same until the spec changes: rendered once per (uid, generation, revision). */
+async function renderCached(ctx: Context, revision: string, dir: string): Promise<Rendered> {
+  const { app, deps } = ctx;
+  const key = `${app.metadata.uid ?? ''}/${app.metadata.generation ?? 0}/${revision}`;
+  const cached = deps.renders.get(key);
+  if (cached !== undefined) return cached;
+  const { path, kustomize } = app.spec.source;
+  const rendered = await render({ repoRoot: dir, path: path ?? '.', ...(kustomize === undefined ? {} : { kustomize }), ...(ctx.signal === undefined ? {} : { signal: ctx.signal }) });
+  deps.renders.set(key, rendered);
+  return rendered;
+}
+
+async function scopeOf(clients: KubeClients, apiVersion: string, kind: string): Promise<Scope | undefined> {
+  try {
+    return (await clients.discovery.resource(apiVersion, kind)).namespaced ? 'Namespaced' : 'Cluster';
+  } catch {
+    return undefined;
+  }
+}
+
+function problemsText(problems: readonly { file: string; line?: number; message: string }[]): string {
+  const shown = problems.slice(0, 5).map((p) => `${p.file}${p.line === undefined ? '' : `:${p.line}`}: ${p.message}`);
+  return shown.join('; ') + (problems.length > 5 ? ` (and ${problems.length - 5} more)` : '');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Compare
+
+/** The live object, or what our own apply returned while the watch has not caught up with it. */
+function liveOf(deps: EngineDeps, ref: ObjectRef): KubeObject | undefined {
+  const cached = deps.live.get(ref);
+  const key = refKey(ref);
+  const own = deps.written.get(key);
+  if (own === undefined) return cached;
+  if (cached?.metadata.resourceVersion === own.replacedVersion) return own.object;
+  deps.written.delete(key);
+  return cached;
+}
+
+function ignoredFor(rules: readonly IgnoreDifference[] | undefined, ref: ObjectRef): string[] {
+  return (rules ?? [])
+    .filter((r) => (r.group ?? '') === ref.group && r.kind === ref.kind && (r.name === undefined || r.name === ref.name) && (r.namespace === undefined || r.namespace === ref.namespace))
+    .flatMap((r) => r.jsonPointers);
+}
+
+function inSync(ctx: Context, d: DesiredObject): boolean {
+  const live = liveOf(ctx.deps, d.ref);
+  if (live === undefined) return false;
+  return compare(d.object, live, { manager: ctx.deps.fieldManager, ignore: ignoredFor(ctx.app.spec.ignoreDifferences, d.ref) }).equal;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sync
+
+type Plan = { readonly kind: 'full' | 'heal' } | { readonly kind: 'none'; readonly retryInMs?: number };
+
+function planSync(ctx: Context, revision: string, drift: readonly DesiredObject[]): Plan {
+  const { app, status } = ctx;
+  if (requested(app) !== undefined) return { kind: 'full' };
+  const automated = app.spec.syncPolicy?.automated;
+  if (automated === undefined) return { kind: 'none' };
+  const lastFailed = failedAt(status, revision);
+  if (changed(ctx, revision) && !lastFailed) return { kind: 'full' };
+  if (lastFailed) return retryPlan(ctx);
+  return automated.selfHeal === true && drift.length > 0 ? { kind: 'heal' } : { kind: 'none' };
+}
+
+/** A new revision or spec, or never synced. */
+function changed(ctx: Context, revision: string): boolean {
+  const { status, app } = ctx;
+  return status.sync?.revision !== revision || status.observedGeneration !== app.metadata.generation || status.operationState === undefined;
+}
+
+function failedAt(status: ApplicationStatus, revision: string): boolean {
+  return status.operationState?.phase === 'Failed' && status.operationState.revision === revision;
+}
+
+/** A failed revision is retried per spec.syncPolicy.retry (default 5 times, 5 s doubling to 3 min). */
+function retryPlan(ctx: Context): Plan {
+  const retry = retryPolicy(ctx.app);
+  const count = ctx.status.operationState?.retryCount ?? 0;
+  if (retry.limit >= 0 && count >= retry.limit) return { kind: 'none' };
+  const dueAt = Date.parse(ctx.status.operationState?.finishedAt ?? '') + backoffMs(retry, count);
+  const wait = dueAt - ctx.deps.now();
+  return wait <= 0 || Number.isNaN(wait) ? { kind: 'full' } : { kind: 'none', retryInMs: wait };
+}
+
+function retryPolicy(app: ApplicationObject): typeof DEFAULT_RETRY {
+  const retry = app.spec.syncPolicy?.retry;
+  const backoff = retry?.backoff;
+  return {
+    limit: orDefault(retry?.limit, DEFAULT_RETRY.limit),
+    durationMs: durationOr(backoff?.duration, DEFAULT_RETRY.durationMs),
+    factor: orDefault(backoff?.factor, DEFAULT_RETRY.factor),
+    maxMs: durationOr(backoff?.maxDuration, DEFAULT_RETRY.maxMs),
+  };
+}
+
+function orDefault(value: number | undefined, fallback: number): number {
+  return value ?? fallback;
+}
+
+function durationOr(value: string | undefined, fallbackMs: number): number {
+  const seconds = value === undefined ? undefined : parseDurationSeconds(value);
+  return seconds === undefined ? fallbackMs : seconds * 1000;
+}
+
+function backoffMs(retry: typeof DEFAULT_RETRY, count: number): number {
+  return Math.min(retry.maxMs, retry.durationMs * retry.factor ** count);
+}
+
+async function runSync(ctx: Context, objects: readonly DesiredObject[], full: boolean): Promise<SyncResult> {
+  const { app, deps } = ctx;
+  const before = new Map(objects.map((d) => [refKey(d.ref), deps.live.get(d.ref)?.metadata.resourceVersion]));
+  const result = await syncRevision(deps.clients, {
+    app: { namespace: app.metadata.namespace ?? 'default', name: app.metadata.name },
+    desired: objects,
+    previous: full ? inventory(ctx.status) : [],
+    prune: full && prunes(app),
+    fieldManager: deps.fieldManager,
+    ...(ctx.signal === undefined ? {} : { signal: ctx.signal }),
+  });
+  if (result.ok) for (const [key, object] of result.written) deps.written.set(key, { replacedVersion: before.get(key), object });
+  logSync(ctx, full, result);
+  return result;
+}
+
+function prunes(app: ApplicationObject): boolean {
+  return app.spec.syncPolicy?.automated?.prune === true;
+}
+
+function logSync(ctx: Context, full: boolean, result: SyncResult): void {
+  const outcome = result.ok ? { applied: result.applied.length, pruned: result.pruned.length } : { message: result.message };
+  ctx.deps.logger.info({ application: `${ctx.app.metadata.namespace ?? ''}/${ctx.app.metadata.name}`, full, ok: result.ok, ...outcome }, 'synced');
+}
+
+function afterSync(ctx: Context, revision: string, result: SyncResult): { status: ApplicationStatus; retryInMs?: number } {
+  const { status } = ctx;
+  const retryCount = result.ok || !failedAt(status, revision) ? 0 : (status.operationState?.retryCount ?? 0) + 1;
+  const message = syncMessage(result);
+  const phase = result.ok ? 'Succeeded' : 'Failed';
+  const next: ApplicationStatus = {
+    ...status,
+    operationState: { phase, message, revision, startedAt: ctx.now, finishedAt: iso(ctx.deps.now()), retryCount },
+    history: withHistory(status.history, { revision, result: phase, message, at: ctx.now }),
+    ...(result.ok ? { resources: resourceStatuses(result.applied.map((ref) => ({ ref, synced: true, health: { status: 'Progressing' } }))) } : {}),
+  };
+  if (result.ok) return { status: next };
+  const retry = retryPolicy(ctx.app);
+  return { status: next, ...(retry.limit < 0 || retryCount < retry.limit ? { retryInMs: backoffMs(retry, retryCount) } : {}) };
+}
+
+function syncMessage(result: SyncResult): string {
+  if (!result.ok) return result.message;
+  return `applied ${result.applied.length} objects${result.pruned.length > 0 ? `, pruned ${result.pruned.length}` : ''}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Status
+
+function report(ctx: Context, revision: string, objects: readonly DesiredObject[]): ApplicationStatus {
+  const views = objects.map((d) => ({ ref: d.ref, synced: inSync(ctx, d), health: assessHealth(liveOf(ctx.deps, d.ref)) }));
+  const health = worstHealth(views.map((v) => v.health));
+  const outOfSync = views.filter((v) => !v.synced).length;
+  const applied = ctx.status.operationState?.phase === 'Succeeded' && ctx.status.operationState.revision === revision;
+  const synced = outOfSync === 0 && applied;
+  const conditions = failedAt(ctx.status, revision) ? failedConditions(ctx) : syncedConditions(ctx, synced, outOfSync, health.status);
+  return {
+    ...ctx.status,
+    ...observed(ctx),
+    sync: { status: synced ? 'Synced' : 'OutOfSync', revision },
+    health: health.message === undefined ? { status: health.status } : { status: health.status, message: health.message },
+    // The inventory is what the last successful sync applied; until one succeeds, the previous one stands.
+    ...(applied ? { resources: resourceStatuses(views) } : {}),
+    ...historyHealth(ctx.status, health.status),
+    conditions: withConditions(ctx.status.conditions, conditions, ctx.now),
+  };
+}
+
+/** The generation and the reconcile request this status answers. */
+function observed(ctx: Context): Pick<ApplicationStatus, 'observedGeneration' | 'lastHandledReconcileAt'> {
+  const handled = ctx.app.metadata.annotations?.[RECONCILE_ANNOTATION];
+  return { observedGeneration: ctx.app.metadata.generation ?? 0, ...(handled === undefined ? {} : { lastHandledReconcileAt: handled }) };
+}
+
+function historyHealth(status: ApplicationStatus, health: Health['status']): Pick<ApplicationStatus, 'history'> {
+  const history = withHistoryHealth(status.history, health);
+  return history === undefined ? {} : { history };
+}
+
+function retriesExhausted(ctx: Context): boolean {
+  const retry = retryPolicy(ctx.app);
+  return retry.limit >= 0 && (ctx.status.operationState?.retryCount ?? 0) >= retry.limit;
+}
+
+function failedConditions(ctx: Context): ConditionInput[] {
+  const op = ctx.status.operationState;
+  const message = op?.message ?? '';
+  const exhausted = retriesExhausted(ctx);
+  const reason = exhausted ? 'RetriesExhausted' : 'Retrying';
+  return [
+    { type: 'Ready', status: 'False', reason: 'SyncFailed', message },
+    { type: 'Reconciling', status: exhausted ? 'False' : 'True', reason, message: exhausted ? '' : `retry ${(op?.retryCount ?? 0) + 1} of ${retryPolicy(ctx.app).limit}` },
+    { type: 'Stalled', status: exhausted ? 'True' : 'False', reason, message: exhausted ? message : '' },
+  ];
+}
+
+function syncedConditions(ctx: Context, synced: boolean, outOfSync: number, health: string): ConditionInput[] {
+  const reason = synced ? 'Synced' : 'OutOfSync';
+  const message = synced ? `synced at ${ctx.status.operationState?.revision ?? ''}; health ${health}` : `${outOfSync} object(s) differ from Git`;
+  return [
+    { type: 'Ready', status: synced ? 'True' : 'False', reason, message },
+    { type: 'Reconciling', status: 'False', reason, message: '' },
+    { type: 'Stalled', status: 'False', reason, message: '' },
+  ];
+}
+
+function suspended(ctx: Context): ApplicationStatus {
+  const conditions = (ctx.status.conditions ?? []).filter((c) => c.type !== 'Reconciling');
+  const reconciling: ConditionInput = { type: 'Reconciling', status: 'False', reason: 'Suspended', message: 'spec.suspend is true: not syncing' };
+  const merged = withConditions(ctx.status.conditions, [reconciling], ctx.now);
+  return { ...ctx.status, conditions: [...conditions, ...merged] };
+}
+
+interface EarlyFailure {
+  readonly reason: string;
+  readonly message: string;
+  readonly stalled: boolean;
+  readonly revision?: string;
+}
+
+/** Fetch, render or kind resolution failed: nothing was applied, the previous revision stands. */
+function failedBeforeApply(ctx: Context, failure: EarlyFailure): ApplicationStatus {
+  const { status } = ctx;
+  const revision = failure.revision ?? status.sync?.revision;
+  return {
+    ...status,
+    ...observed(ctx),
+    sync: { status: 'Unknown', ...(revision === undefined ? {} : { revision }) },
+    conditions: withConditions(status.conditions, earlyConditions(failure), ctx.now),
+    ...earlyHistory(ctx, failure),
+  };
+}
+
+function earlyConditions(failure: EarlyFailure): ConditionInput[] {
+  const { reason, message, stalled } = failure;
+  return [
+    { type: 'Ready', status: 'False', reason, message },
+    { type: 'Reconciling', status: stalled ? 'False' : 'True', reason, message: stalled ? '' : 'retrying at the next interval' },
+    { type: 'Stalled', status: stalled ? 'True' : 'False', reason, message: stalled ? `${message}; the previous revision stays applied` : '' },
+  ];
+}
+
+/** A revision that cannot be rendered is in the history as Failed (once, at its first time). */
+function earlyHistory(ctx: Context, failure: EarlyFailure): Pick<ApplicationStatus, 'history'> {
+  const { status } = ctx;
+  if (failure.revision === undefined) return status.history === undefined ? {} : { history: status.history };
+  const at = lastTimeFor(status, failure.revision) ?? ctx.now;
+  return { history: withHistory(status.history, { revision: failure.revision, result: 'Failed', message: failure.message, at }) };
+}
+
+/** The time a revision's failure was first recorded, so re-reporting it writes nothing new. */
+function lastTimeFor(status: ApplicationStatus, revision: string): string | undefined {
+  const last = status.history?.at(-1);
+  return last?.revision === revision && last.result === 'Failed' ? last.deployedAt : undefined;
+}
+
+async function finish(ctx: Context, status: ApplicationStatus, requeueAfterMs: number | undefined): Promise<ReconcileResult> {
+  if (canonicalJson(status) !== canonicalJson(ctx.status)) {
+    const ref = { apiVersion: ctx.app.apiVersion, kind: ctx.app.kind, namespace: ctx.app.metadata.namespace ?? 'default', name: ctx.app.metadata.name };
+    // The whole status (JSON Patch `add` replaces it): a merge patch would keep fields this
+    // status no longer has (a cleared message), and the next compare would differ forever.
+    const written = await patchStatus<ApplicationObject>(ctx.deps.clients, ref, [{ op: 'add', path: '/status', value: status }], { fieldManager: ctx.deps.fieldManager });
+    ctx.deps.statusWritten(ctx.app, written);
+  }
+  return requeueAfterMs === undefined ? undefined : { requeueAfterMs };
+}

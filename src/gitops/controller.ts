@@ -1,0 +1,88 @@
+// The Application controller: an informer on Applications and a workqueue; each key is
+// reconciled by app-reconcile.ts. Applications wake on their own changes, on the interval
+// (requeueAfter), and on any watched change of an object they own (live-cache.ts), so drift is
+// seen at once and an idle cluster costs only watches.
+import { GITOPS_FIELD_MANAGER, API_VERSION } from '../api/names.ts';
+import type { KubeClients } from '../kube/api-clients.ts';
+import { systemClock, type Clock } from '../kube/clock.ts';
+import { makeInformer } from '../kube/informer.ts';
+import type { Logger } from '../kube/logger.ts';
+import { keyOf } from '../kube/object.ts';
+import { makeWorkQueue, type ReconcileResult, type WorkQueue } from '../kube/workqueue.ts';
+import { reconcileApplication, type ApplicationObject, type EngineDeps } from './app-reconcile.ts';
+import { makeLiveCache } from './live-cache.ts';
+import type { Rendered } from './render.ts';
+import { makeGitSource } from './source.ts';
+
+export interface ApplicationControllerOptions {
+  readonly clients: KubeClients;
+  readonly logger: Logger;
+  /** Where Git caches and checkouts live. */
+  readonly dataDir: string;
+  readonly namespace?: string;
+  readonly workers?: number;
+  readonly clock?: Clock;
+}
+
+export interface ApplicationController {
+  readonly queue: WorkQueue;
+  run(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Rendered revisions kept in memory (a render is cheap to redo after a restart). */
+const RENDER_CACHE_SIZE = 64;
+
+export function makeApplicationController(options: ApplicationControllerOptions): ApplicationController {
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger.child({ controller: 'gitops' });
+  const queue = makeWorkQueue({ clock, logger });
+  const scope = options.namespace === undefined ? '' : `/namespaces/${options.namespace}`;
+  const enqueue = (app: ApplicationObject): void => queue.add(keyOf(app));
+  const apps = makeInformer<ApplicationObject>(options.clients, { path: `/apis/${API_VERSION}${scope}/applications`, clock, logger }, {
+    onAdd: enqueue,
+    onUpdate: (_, app) => enqueue(app),
+  });
+  const live = makeLiveCache(options.clients, logger, (id) => queue.add(id));
+  const renders = new Map<string, Rendered>();
+  const statusWrites = new Map<string, { readonly replacedVersion: string | undefined; readonly object: ApplicationObject }>();
+  const deps: EngineDeps = {
+    clients: options.clients,
+    source: makeGitSource({ dataDir: options.dataDir }),
+    live,
+    logger,
+    fieldManager: GITOPS_FIELD_MANAGER,
+    now: () => clock.now(),
+    renders,
+    written: new Map(),
+    statusWritten: (before, after) => statusWrites.set(keyOf(after), { replacedVersion: before.metadata.resourceVersion, object: after }),
+  };
+  /** The cached Application, or the one we just wrote while the cache still shows what it replaced. */
+  const latest = (key: string): ApplicationObject | undefined => {
+    const cached = apps.get(key);
+    const own = statusWrites.get(key);
+    if (cached === undefined || own === undefined) return cached;
+    if (cached.metadata.resourceVersion === own.replacedVersion) return own.object;
+    statusWrites.delete(key);
+    return cached;
+  };
+  const reconcile = async (key: string, signal: AbortSignal): Promise<ReconcileResult> => {
+    const app = latest(key);
+    if (app === undefined || app.metadata.deletionTimestamp !== undefined) return;
+    while (renders.size > RENDER_CACHE_SIZE) renders.delete(renders.keys().next().value as string);
+    return reconcileApplication(deps, app, signal);
+  };
+  return {
+    queue,
+    async run() {
+      await apps.start();
+      logger.info({ namespace: options.namespace ?? '(all)' }, 'application controller caches synced');
+      await queue.run(options.workers ?? 4, reconcile);
+    },
+    async stop() {
+      await queue.shutDown();
+      apps.stop();
+      live.stop();
+    },
+  };
+}
