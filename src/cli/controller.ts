@@ -9,6 +9,7 @@
 //   --log-level LEVEL      pino level (default info)
 //   --data-dir DIR         Git caches and checkouts of the sync engine (default $SLUICE_DATA_DIR, else <tmp>/sluice)
 //   --no-gitops            do not run the Application (GitOps sync) controller
+//   --default-service-account NAME  apply Applications that name none as this ServiceAccount of their namespace
 import { createServer, type Server } from 'node:http';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,6 +43,7 @@ export async function runController(argv: readonly string[]): Promise<void> {
       'log-level': { type: 'string', default: 'info' },
       'data-dir': { type: 'string' },
       gitops: { type: 'boolean', default: true },
+      'default-service-account': { type: 'string' },
     },
   });
   const logger: Logger = pino({
@@ -95,6 +97,7 @@ interface ControllerValues {
   readonly workers: string;
   readonly 'data-dir'?: string | undefined;
   readonly gitops: boolean;
+  readonly 'default-service-account'?: string | undefined;
 }
 
 /** The rollout, analysis and (unless --no-gitops) Application controllers, run and stopped together. */
@@ -110,7 +113,10 @@ function makeControllers(o: { clients: KubeClients; events: EventRecorder; logge
   });
   const analysis = makeAnalysisRunController({ clients, events, logger: logger.child({ controller: 'analysis' }), namespace: values.namespace });
   const dataDir = values['data-dir'] ?? process.env.SLUICE_DATA_DIR ?? join(tmpdir(), 'sluice');
-  const gitops = values.gitops ? makeApplicationController({ clients, logger, dataDir, ...(values.namespace === undefined ? {} : { namespace: values.namespace }) }) : undefined;
+  const account = values['default-service-account'];
+  const gitops = values.gitops
+    ? makeApplicationController({ clients, logger, dataDir, ...(values.namespace === undefined ? {} : { namespace: values.namespace }), ...(account === undefined ? {} : { defaultServiceAccount: account }) })
+    : undefined;
   const parts: Runnable[] = [rollouts, analysis, ...(gitops === undefined ? [] : [gitops])];
   return {
     run: async () => {

@@ -9,6 +9,7 @@ import { parseDurationSeconds } from '../api/duration.ts';
 import type { KubeClients } from '../kube/api-clients.ts';
 import type { Logger } from '../kube/logger.ts';
 import type { KubeObject } from '../kube/object.ts';
+import { serverSideApply } from '../kube/apply.ts';
 import { patchStatus } from '../kube/patch.ts';
 import type { ReconcileResult } from '../kube/workqueue.ts';
 import { resourceStatuses, withConditions, withHistory, withHistoryHealth, type ConditionInput } from './app-status.ts';
@@ -36,6 +37,11 @@ export interface EngineDeps {
   readonly now: () => number;
   /** Rendered revisions by `uid/generation/revision` (a few entries; the controller bounds it). */
   readonly renders: Map<string, Rendered>;
+  /**
+   * Clients that act as the Application's ServiceAccount (spec.serviceAccountName, else the
+   * controller's --default-service-account), or the controller's own when neither is set.
+   */
+  readonly clientsFor: (namespace: string, serviceAccountName: string | undefined) => KubeClients;
   /** Called after each status write (the controller's read-your-own-writes for Applications). */
   readonly statusWritten: (before: ApplicationObject, after: ApplicationObject) => void;
   /** What our last applies returned, for read-your-writes (see liveOf). */
@@ -241,7 +247,9 @@ function backoffMs(retry: typeof DEFAULT_RETRY, count: number): number {
 async function runSync(ctx: Context, objects: readonly DesiredObject[], full: boolean): Promise<SyncResult> {
   const { app, deps } = ctx;
   const before = new Map(objects.map((d) => [refKey(d.ref), deps.live.get(d.ref)?.metadata.resourceVersion]));
-  const result = await syncRevision(deps.clients, {
+  const clients = deps.clientsFor(app.metadata.namespace ?? 'default', app.spec.serviceAccountName);
+  await createNamespaceIfAsked(ctx, clients);
+  const result = await syncRevision(clients, {
     app: { namespace: app.metadata.namespace ?? 'default', name: app.metadata.name },
     desired: objects,
     previous: full ? inventory(ctx.status) : [],
@@ -252,6 +260,18 @@ async function runSync(ctx: Context, objects: readonly DesiredObject[], full: bo
   if (result.ok) for (const [key, object] of result.written) deps.written.set(key, { replacedVersion: before.get(key), object });
   logSync(ctx, full, result);
   return result;
+}
+
+/** syncOptions CreateNamespace=true: the destination namespace is created (not owned, never pruned). */
+async function createNamespaceIfAsked(ctx: Context, clients: KubeClients): Promise<void> {
+  const { app } = ctx;
+  if (!(app.spec.syncPolicy?.syncOptions ?? []).includes('CreateNamespace=true')) return;
+  const name = app.spec.destination?.namespace ?? app.metadata.namespace ?? 'default';
+  try {
+    await serverSideApply(clients, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }, { fieldManager: ctx.deps.fieldManager });
+  } catch (error) {
+    ctx.deps.logger.warn({ namespace: name, err: error instanceof Error ? error.message : String(error) }, 'could not create the destination namespace');
+  }
 }
 
 function prunes(app: ApplicationObject): boolean {

@@ -3,7 +3,8 @@
 // (requeueAfter), and on any watched change of an object they own (live-cache.ts), so drift is
 // seen at once and an idle cluster costs only watches.
 import { GITOPS_FIELD_MANAGER, API_VERSION } from '../api/names.ts';
-import type { KubeClients } from '../kube/api-clients.ts';
+import { makeClients, type KubeClients } from '../kube/api-clients.ts';
+import { impersonating, serviceAccountUser } from '../kube/impersonate.ts';
 import { systemClock, type Clock } from '../kube/clock.ts';
 import { makeInformer } from '../kube/informer.ts';
 import type { Logger } from '../kube/logger.ts';
@@ -19,6 +20,8 @@ export interface ApplicationControllerOptions {
   readonly logger: Logger;
   /** Where Git caches and checkouts live. */
   readonly dataDir: string;
+  /** Applications that name no serviceAccountName are applied as this ServiceAccount of their namespace. */
+  readonly defaultServiceAccount?: string;
   readonly namespace?: string;
   readonly workers?: number;
   readonly clock?: Clock;
@@ -28,6 +31,22 @@ export interface ApplicationController {
   readonly queue: WorkQueue;
   run(): Promise<void>;
   stop(): Promise<void>;
+}
+
+/** Clients per ServiceAccount, built once each; the controller's own without one. */
+function impersonation(options: ApplicationControllerOptions): EngineDeps['clientsFor'] {
+  const cache = new Map<string, KubeClients>();
+  return (namespace, serviceAccountName) => {
+    const name = serviceAccountName ?? options.defaultServiceAccount;
+    if (name === undefined) return options.clients;
+    const user = serviceAccountUser(namespace, name);
+    let clients = cache.get(user);
+    if (clients === undefined) {
+      clients = makeClients(impersonating(options.clients.connection, user), options.clients.limiter === undefined ? {} : { limiter: options.clients.limiter });
+      cache.set(user, clients);
+    }
+    return clients;
+  };
 }
 
 /** Rendered revisions kept in memory (a render is cheap to redo after a restart). */
@@ -55,6 +74,7 @@ export function makeApplicationController(options: ApplicationControllerOptions)
     now: () => clock.now(),
     renders,
     written: new Map(),
+    clientsFor: impersonation(options),
     statusWritten: (before, after) => statusWrites.set(keyOf(after), { replacedVersion: before.metadata.resourceVersion, object: after }),
   };
   /** The cached Application, or the one we just wrote while the cache still shows what it replaced. */

@@ -1,7 +1,7 @@
 // End to end: Applications pulling from real git repositories (git daemon and file://) into a
 // real control plane, the controller running as shipped (its own RBAC), kubectl for the checks.
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -10,9 +10,11 @@ import type { KubeObject } from '../../src/kube/object.ts';
 import { createNamespace } from '../harness/fixtures.ts';
 import { startGitServer, type GitServer } from '../harness/git-server.ts';
 import { applyYaml, hostSplitNetwork, hostSplitRollout } from '../rollout/fixtures.ts';
-import { startRolloutSuite, type RolloutSuite } from '../rollout/suite.ts';
+import { startRolloutSuite, type Controller, type RolloutSuite } from '../rollout/suite.ts';
 
 type App = KubeObject & Application;
+
+const PASSWORD = 'gitops-Pa55-4f1c';
 
 const CRD = `apiVersion: apiextensions.k8s.io/v1
 kind: CustomResourceDefinition
@@ -59,24 +61,28 @@ spec:
 describe('gitops: Applications sync Git into the cluster', { timeout: 600_000 }, () => {
   let suite: RolloutSuite;
   let git: GitServer;
+  let privateGit: GitServer;
+  let controller: Controller;
   before(async () => {
     git = await startGitServer();
+    privateGit = await startGitServer({ basicAuth: { username: 'deploy', password: PASSWORD } });
     suite = await startRolloutSuite();
-    await suite.startController('sluice-controller', ['--data-dir', mkdtempSync(join(tmpdir(), 'sluice-data-'))]);
+    controller = await suite.startController('sluice-controller', ['--data-dir', mkdtempSync(join(tmpdir(), 'sluice-data-'))]);
   });
   after(async () => {
     await suite?.stop();
     await git?.stop();
+    await privateGit?.stop();
   });
 
-  async function application(ns: string, name: string, repoURL: string, policy: string): Promise<void> {
+  async function application(ns: string, name: string, repoURL: string, policy: string, extraSpec = ''): Promise<void> {
     await applyYaml(suite.cluster, ns, `apiVersion: sluice.dev/v1alpha1
 kind: Application
 metadata:
   name: ${name}
 spec:
   source: {repoURL: "${repoURL}", targetRevision: main, path: app}
-  syncPolicy:
+${extraSpec}  syncPolicy:
     interval: 1s
 ${policy}`);
   }
@@ -210,5 +216,80 @@ ${policy}`);
     const a = await app(ns, 'idle');
     assert.equal(a.status?.sync?.status, 'Synced');
     assert.equal(a.status?.resources?.length, 5);
+  });
+
+  test('a private repository over HTTP with basic auth from a Secret; the password is in no status, event or controller log', async () => {
+    const { cluster } = suite;
+    const ns = await createNamespace(cluster, 'private');
+    await privateGit.createRepo('private');
+    const sha = await privateGit.commit('private', { 'app/cm.yaml': configMap('from-private', 'yes') }, 'one');
+    await applyYaml(cluster, ns, `apiVersion: v1\nkind: Secret\nmetadata:\n  name: repo\nstringData:\n  username: deploy\n  password: ${PASSWORD}\n`);
+    await application(ns, 'noauth', privateGit.httpUrl('private'), '    automated: {}\n');
+    const refused = await waitApp(ns, 'noauth', 'FetchFailed without credentials', (a) => a.status?.conditions?.some((c) => c.type === 'Ready' && c.reason === 'FetchFailed') === true);
+    assert.doesNotMatch(JSON.stringify(refused.status), new RegExp(PASSWORD));
+    await application(ns, 'auth', privateGit.httpUrl('private'), '    automated: {}\n', '  credentialsSecretRef: {name: repo}\n');
+    const a = await waitApp(ns, 'auth', `Synced at ${sha}`, synced(sha));
+    assert.doesNotMatch(JSON.stringify(a), new RegExp(PASSWORD));
+    const events = await cluster.clients.request<{ items: unknown[] }>({ method: 'GET', path: `/api/v1/namespaces/${ns}/events` });
+    assert.doesNotMatch(JSON.stringify(events), new RegExp(PASSWORD));
+    const log = readFileSync(controller.process.logPath, 'utf8');
+    assert.doesNotMatch(log, new RegExp(PASSWORD), 'the controller log');
+  });
+
+  test('serviceAccountName: an Application whose account may only touch ConfigMaps cannot create a ClusterRole; nothing is applied', async () => {
+    const { cluster } = suite;
+    const ns = await createNamespace(cluster, 'tenant');
+    await applyYaml(cluster, ns, `apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: deployer
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata:
+  name: configmaps
+rules:
+- apiGroups: ['']
+  resources: [configmaps]
+  verbs: [get, list, watch, create, patch, update, delete]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata:
+  name: deployer-configmaps
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: configmaps}
+subjects:
+- {kind: ServiceAccount, name: deployer}
+`);
+    await git.createRepo('tenant');
+    const sha = await git.commit('tenant', {
+      'app/cm.yaml': configMap('tenant-config', '1'),
+      'app/escalate.yaml': `apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: ${ns}-everything\nrules:\n- apiGroups: ['*']\n  resources: ['*']\n  verbs: ['*']\n`,
+    }, 'a ConfigMap and a ClusterRole');
+    await application(ns, 'tenant', git.gitUrl('tenant'), '    automated: {}\n    retry: {limit: 0}\n', '  serviceAccountName: deployer\n');
+    const failed = await waitApp(ns, 'tenant', 'sync failed', (a) => a.status?.operationState?.phase === 'Failed' && a.status.operationState.revision === sha);
+    assert.match(failed.status?.operationState?.message ?? '', /server-side dry run refused: ClusterRole\.rbac\.authorization\.k8s\.io .*-everything.*forbidden/);
+    assert.equal(await get(`/api/v1/namespaces/${ns}/configmaps/tenant-config`), undefined, 'the ConfigMap of the same revision was not applied');
+    assert.equal(await get(`/apis/rbac.authorization.k8s.io/v1/clusterroles/${ns}-everything`), undefined);
+    const sha2 = await git.commit('tenant', { 'app/escalate.yaml': null }, 'only what the account may do');
+    await waitApp(ns, 'tenant', `Synced at ${sha2}`, synced(sha2));
+    const cm = await get(`/api/v1/namespaces/${ns}/configmaps/tenant-config`);
+    assert.equal((cm?.metadata as { managedFields?: { manager?: string }[] } | undefined)?.managedFields?.some((f) => f.manager === 'sluice-gitops'), true);
+  });
+
+  test('retry: an object that fails to apply is retried with backoff and lands once its cause is fixed', async () => {
+    const { cluster } = suite;
+    const ns = await createNamespace(cluster, 'retry');
+    const later = `${ns}-later`;
+    await git.createRepo('retry');
+    const sha = await git.commit('retry', { 'app/cm.yaml': `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: waits\n  namespace: ${later}\ndata:\n  v: "1"\n` }, 'needs a namespace that does not exist yet');
+    await application(ns, 'retry', git.gitUrl('retry'), '    automated: {}\n    retry: {limit: 20, backoff: {duration: 1s, factor: 1}}\n');
+    const failing = await waitApp(ns, 'retry', 'failed and retrying', (a) => a.status?.operationState?.phase === 'Failed' && (a.status.operationState.retryCount ?? 0) >= 1);
+    assert.match(failing.status?.operationState?.message ?? '', /ConfigMap .*waits.*not found/);
+    assert.equal(failing.status?.conditions?.find((c) => c.type === 'Reconciling')?.status, 'True');
+    await applyYaml(cluster, ns, `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${later}\n`);
+    const done = await waitApp(ns, 'retry', `Synced at ${sha}`, synced(sha));
+    assert.deepEqual(done.status?.history?.map((h) => h.result), ['Failed', 'Succeeded']);
+    assert.notEqual(await get(`/api/v1/namespaces/${later}/configmaps/waits`), undefined);
   });
 });
