@@ -292,4 +292,46 @@ subjects:
     assert.deepEqual(done.status?.history?.map((h) => h.result), ['Failed', 'Succeeded']);
     assert.notEqual(await get(`/api/v1/namespaces/${later}/configmaps/waits`), undefined);
   });
+
+  test('ignoreDifferences keeps a live value through three syncs; suspend stops syncing; a manual Application syncs when asked; a crafted revision is refused', async () => {
+    const { cluster } = suite;
+    const ns = await createNamespace(cluster, 'ignore');
+    await git.createRepo('ignore');
+    const sha1 = await git.commit('ignore', { 'app/deploy.yaml': deployment('registry.invalid/web:v1') }, 'one');
+    await application(ns, 'ignore', git.gitUrl('ignore'), '    automated: {selfHeal: true}\n', '  ignoreDifferences:\n  - {group: apps, kind: Deployment, jsonPointers: [/spec/replicas]}\n');
+    await waitApp(ns, 'ignore', `Synced at ${sha1}`, synced(sha1));
+    await cluster.kubectl(['-n', ns, 'scale', 'deployment/web', '--replicas=3']);
+    const replicas = async (): Promise<number | undefined> => ((await get(`/apis/apps/v1/namespaces/${ns}/deployments/web`)) as { spec?: { replicas?: number } } | undefined)?.spec?.replicas;
+    for (const image of ['v2', 'v3', 'v4']) {
+      const sha = await git.commit('ignore', { 'app/deploy.yaml': deployment(`registry.invalid/web:${image}`) }, image);
+      await waitApp(ns, 'ignore', `Synced at ${sha}`, synced(sha));
+      assert.equal(await replicas(), 3, `replicas kept at their live value after the sync of ${image}`);
+    }
+
+    // Suspended: a new commit is not applied.
+    await cluster.kubectl(['-n', ns, 'patch', 'application', 'ignore', '--type=merge', '-p', '{"spec":{"suspend":true}}']);
+    await waitApp(ns, 'ignore', 'Reconciling False (Suspended)', (a) => a.status?.conditions?.some((c) => c.type === 'Reconciling' && c.reason === 'Suspended') === true);
+    const held = await git.commit('ignore', { 'app/deploy.yaml': deployment('registry.invalid/web:v5') }, 'v5 while suspended');
+    const image = async (): Promise<string | undefined> => ((await get(`/apis/apps/v1/namespaces/${ns}/deployments/web`)) as { spec?: { template?: { spec?: { containers?: { image?: string }[] } } } } | undefined)?.spec?.template?.spec?.containers?.[0]?.image;
+    await new Promise((resolve) => setTimeout(resolve, 2_500)); // two intervals: a period of time by nature
+    assert.equal(await image(), 'registry.invalid/web:v4', 'nothing applied while suspended');
+    await cluster.kubectl(['-n', ns, 'patch', 'application', 'ignore', '--type=merge', '-p', '{"spec":{"suspend":false}}']);
+    await waitApp(ns, 'ignore', `Synced at ${held}`, synced(held));
+
+    // Manual (no automated): OutOfSync until a sync is requested with the annotation.
+    const ns2 = await createNamespace(cluster, 'manual');
+    await application(ns2, 'manual', git.gitUrl('ignore'), '');
+    const out = await waitApp(ns2, 'manual', 'OutOfSync, nothing applied', (a) => a.status?.sync?.status === 'OutOfSync' && a.status.sync.revision === held);
+    assert.equal(out.status?.operationState, undefined);
+    assert.equal(await get(`/apis/apps/v1/namespaces/${ns2}/deployments/web`), undefined);
+    await cluster.kubectl(['-n', ns2, 'annotate', 'application', 'manual', 'sluice.dev/reconcile-requested-at=now-1']);
+    const done = await waitApp(ns2, 'manual', `Synced at ${held}`, synced(held));
+    assert.equal(done.status?.lastHandledReconcileAt, 'now-1');
+
+    // A revision crafted as a git option: a clear condition, git never runs with it.
+    await application(ns2, 'crafted', git.gitUrl('ignore'), '    automated: {}\n', '');
+    await cluster.kubectl(['-n', ns2, 'patch', 'application', 'crafted', '--type=merge', '-p', '{"spec":{"source":{"targetRevision":"--upload-pack=touch /tmp/sluice-pwned"}}}']);
+    const refused = await waitApp(ns2, 'crafted', 'InvalidSource', (a) => a.status?.conditions?.some((c) => c.type === 'Stalled' && c.status === 'True' && c.reason === 'InvalidSource') === true);
+    assert.match(refused.status?.conditions?.find((c) => c.type === 'Ready')?.message ?? '', /targetRevision "--upload-pack=touch \/tmp\/sluice-pwned" must not start with "-"/);
+  });
 });
