@@ -1,7 +1,8 @@
 // The Git source against real git servers (file://, git daemon, smart HTTP with basic auth):
 // revisions, caching, credentials that never leak, and inputs crafted to run something else.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -9,6 +10,8 @@ import { makeGitSource, validateSource, type FetchResult, type GitSource } from 
 import { startGitServer, type GitServer } from '../harness/git-server.ts';
 
 const PASSWORD = 'pa55-W0rd-7d1e';
+
+const realGit = (): string => execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim();
 
 function ok(result: FetchResult): Extract<FetchResult, { ok: true }> {
   assert.ok(result.ok, result.ok ? '' : `${result.reason}: ${result.message}`);
@@ -109,5 +112,21 @@ describe('git source', { timeout: 120_000 }, () => {
       assert.doesNotMatch(r.ok ? '' : r.message, new RegExp(PASSWORD));
     }
     assert.equal(existsSync(marker), false, 'nothing was executed');
+  });
+
+  test('the password is in no argument of any git process (a recording git wrapper)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-git-wrapper-'));
+    const log = join(dir, 'argv.log');
+    const wrapper = join(dir, 'git');
+    // The wrapper logs the arguments of every git process Sluice starts, then runs the real git.
+    // (git's own helpers, such as git-remote-http, get the URL from git; credentials reach them
+    // only through GIT_ASKPASS.)
+    writeFileSync(wrapper, `#!/bin/sh\nprintf '%s\\n' "$0 $*" >> ${log}\nexec ${realGit()} "$@"\n`, { mode: 0o755 });
+    const recorded = makeGitSource({ dataDir: join(dir, 'data'), gitBinary: wrapper });
+    ok(await recorded.fetch({ repoURL: privateGit.httpUrl('secret') }, { username: 'deploy', password: PASSWORD }));
+    const argv = readFileSync(log, 'utf8');
+    assert.match(argv, /fetch/, 'the wrapper saw the fetch');
+    assert.doesNotMatch(argv, new RegExp(PASSWORD));
+    rmSync(dir, { recursive: true, force: true });
   });
 });
