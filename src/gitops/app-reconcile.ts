@@ -20,6 +20,7 @@ import { assessHealth, worstHealth, type Health } from './health.ts';
 import { refFromStatus, refKey, type ObjectRef } from './inventory.ts';
 import type { LiveCache } from './live-cache.ts';
 import { render, type Rendered } from './render.ts';
+import { keepRolloutOwned } from './rollout-owned.ts';
 import type { GitSource } from './source.ts';
 import { syncRevision, type SyncResult } from './sync.ts';
 
@@ -68,7 +69,10 @@ export async function reconcileApplication(deps: EngineDeps, app: ApplicationObj
   const desired = await desiredFor(ctx, fetched.revision, fetched.dir);
   if (!desired.ok) return finish(ctx, failedBeforeApply(ctx, { ...desired, revision: fetched.revision }), interval);
   await deps.live.watch([...desired.objects.map((d) => d.ref), ...inventory(ctx.status)]);
-  const objects = desired.objects.map((d) => ({ ...d, object: adoptIgnored(d.object, liveOf(deps, d.ref), ignoredFor(app.spec.ignoreDifferences, d.ref)) }));
+  const objects = desired.objects.map((d) => {
+    const live = liveOf(deps, d.ref);
+    return { ...d, object: keepRolloutOwned(adoptIgnored(d.object, live, ignoredFor(app.spec.ignoreDifferences, d.ref)), live) };
+  });
   const drift = objects.filter((d) => !inSync(ctx, d));
   const plan = planSync(ctx, fetched.revision, drift);
   let status = ctx.status;

@@ -9,7 +9,7 @@ import type { Application } from '../../src/api/application.ts';
 import type { KubeObject } from '../../src/kube/object.ts';
 import { createNamespace } from '../harness/fixtures.ts';
 import { startGitServer, type GitServer } from '../harness/git-server.ts';
-import { applyYaml, hostSplitNetwork, hostSplitRollout } from '../rollout/fixtures.ts';
+import { applyYaml, hostSplitNetwork, hostSplitRollout, operate, vsWeights, waitForRollout } from '../rollout/fixtures.ts';
 import { startRolloutSuite, type Controller, type RolloutSuite } from '../rollout/suite.ts';
 
 type App = KubeObject & Application;
@@ -333,5 +333,38 @@ subjects:
     await cluster.kubectl(['-n', ns2, 'patch', 'application', 'crafted', '--type=merge', '-p', '{"spec":{"source":{"targetRevision":"--upload-pack=touch /tmp/sluice-pwned"}}}']);
     const refused = await waitApp(ns2, 'crafted', 'InvalidSource', (a) => a.status?.conditions?.some((c) => c.type === 'Stalled' && c.status === 'True' && c.reason === 'InvalidSource') === true);
     assert.match(refused.status?.conditions?.find((c) => c.type === 'Ready')?.message ?? '', /targetRevision "--upload-pack=touch \/tmp\/sluice-pwned" must not start with "-"/);
+  });
+
+  test('no fights: during a paused rollout a Git change to the VirtualService lands while the weights keep the rollout\'s values; no write ping-pong', async () => {
+    const { cluster } = suite;
+    const ns = await createNamespace(cluster, 'nofight');
+    await git.createRepo('nofight');
+    const rollout = (image: string): string => hostSplitRollout({ replicas: 1, image, steps: '      - setWeight: 20\n      - pause: {}\n' });
+    const sha1 = await git.commit('nofight', { 'app/network.yaml': hostSplitNetwork(), 'app/rollout.yaml': rollout('registry.invalid/web:v1') }, 'v1');
+    await application(ns, 'nofight', git.gitUrl('nofight'), '    automated: {prune: true, selfHeal: true}\n');
+    await waitApp(ns, 'nofight', 'Synced and Healthy on v1', (a) => synced(sha1)(a) && a.status?.health?.status === 'Healthy');
+    const sha2 = await git.commit('nofight', { 'app/rollout.yaml': rollout('registry.invalid/web:v2') }, 'v2');
+    await waitForRollout(cluster, ns, 'Paused at 20%', (r) => r.status?.phase === 'Paused');
+    assert.deepEqual(await vsWeights(cluster, ns), [80, 20]);
+    await waitApp(ns, 'nofight', `Synced at ${sha2} while paused`, (a) => synced(sha2)(a) && a.status?.health?.status === 'Suspended');
+    // Git changes the route's timeout (and still says 100/0 for the weights).
+    const sha3 = await git.commit('nofight', { 'app/network.yaml': hostSplitNetwork().replace('    retries:\n', '    timeout: 7s\n    retries:\n') }, 'timeout 7s');
+    await waitApp(ns, 'nofight', `Synced at ${sha3}`, synced(sha3));
+    const vs = await get(`/apis/networking.istio.io/v1/namespaces/${ns}/virtualservices/web`) as { spec?: { http?: { name?: string; timeout?: string }[] } } | undefined;
+    assert.equal(vs?.spec?.http?.find((r) => r.name === 'primary')?.timeout, '7s', 'the Git edit landed');
+    assert.deepEqual(await vsWeights(cluster, ns), [80, 20], 'the rollout\'s weights were kept');
+    // Three intervals with nothing changing: nobody writes the VirtualService.
+    const from = Date.now() + 1_000;
+    const to = from + 3_500;
+    await cluster.waitFor('the observation window to pass (+ the audit batch)', () => Date.now() > to + 1_500, { timeoutMs: 20_000, intervalMs: 250 });
+    const writes = cluster.auditEvents().filter((e) => {
+      const at = Date.parse(e.requestReceivedTimestamp);
+      return e.stage === 'ResponseComplete' && at >= from && at <= to && e.objectRef?.resource === 'virtualservices' && e.objectRef.namespace === ns && !['get', 'list', 'watch'].includes(e.verb);
+    });
+    assert.deepEqual(writes.map((e) => `${e.user.username} ${e.verb}`), [], 'no VirtualService writes');
+    await operate(cluster, ns, 'promote');
+    await waitForRollout(cluster, ns, 'Healthy on v2', (r) => r.status?.phase === 'Healthy' && r.status.stableRS === r.status.currentPodHash);
+    await waitApp(ns, 'nofight', 'Healthy', (a) => synced(sha3)(a) && a.status?.health?.status === 'Healthy');
+    assert.deepEqual(await vsWeights(cluster, ns), [100, 0]);
   });
 });
