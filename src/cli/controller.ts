@@ -10,7 +10,8 @@
 //   --data-dir DIR         Git caches and checkouts of the sync engine (default $SLUICE_DATA_DIR, else <tmp>/sluice)
 //   --no-gitops            do not run the Application (GitOps sync) controller
 //   --default-service-account NAME  apply Applications that name none as this ServiceAccount of their namespace
-import { createServer, type Server } from 'node:http';
+//   --webhook-secret NS/NAME[:KEY]  serve POST /webhook/git, signed with the Secret's key (default `secret`)
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -23,6 +24,7 @@ import { runLeaderElection } from '../kube/lease.ts';
 import type { Logger } from '../kube/logger.ts';
 import { makeAnalysisRunController } from '../analysis/run-controller.ts';
 import { makeApplicationController } from '../gitops/controller.ts';
+import { handleWebhook, MAX_WEBHOOK_BODY, parseSecretRef, WEBHOOK_PATH, type WebhookDeps } from '../gitops/webhook.ts';
 import { makeRolloutController } from '../rollout/controller.ts';
 
 const LEASE_NAME = 'sluice-controller';
@@ -44,6 +46,7 @@ export async function runController(argv: readonly string[]): Promise<void> {
       'data-dir': { type: 'string' },
       gitops: { type: 'boolean', default: true },
       'default-service-account': { type: 'string' },
+      'webhook-secret': { type: 'string' },
     },
   });
   const logger: Logger = pino({
@@ -65,7 +68,8 @@ export async function runController(argv: readonly string[]): Promise<void> {
   // capacity when it is idle (so a backlog drains in seconds), never delaying a reconcile.
   const events = makeEventRecorder(makeClients(connection, { limiter: eventLimiter(clients) }), { component: 'sluice-controller', host: identity });
   const controller = makeControllers({ clients, events, logger, onSynced: () => (state.ready = true), values });
-  const server = values['metrics-addr'] === '0' ? undefined : await serveHealth(values['metrics-addr'], state);
+  const webhook = webhookDeps(values['webhook-secret'], clients, logger, values.namespace);
+  const server = values['metrics-addr'] === '0' ? undefined : await serveHttp(values['metrics-addr'], state, webhook);
   const leaseNamespace = values['lease-namespace'] ?? process.env.POD_NAMESPACE ?? values.namespace ?? 'sluice-system';
   const stopped = new Promise<void>((resolve) => {
     const stop = (): void => resolve();
@@ -146,11 +150,23 @@ function fatal(logger: Logger, error: unknown): never {
   process.exit(1);
 }
 
-async function serveHealth(address: string, state: { ready: boolean }): Promise<Server> {
+/** The webhook's dependencies when --webhook-secret is given (every replica serves it, leader or not). */
+function webhookDeps(secret: string | undefined, clients: KubeClients, logger: Logger, namespace: string | undefined): WebhookDeps | undefined {
+  if (secret === undefined) return undefined;
+  const secretRef = parseSecretRef(secret);
+  if (secretRef === undefined) {
+    logger.error({ value: secret }, '--webhook-secret must be NAMESPACE/NAME or NAMESPACE/NAME:KEY');
+    process.exit(2);
+  }
+  return { clients, logger: logger.child({ component: 'webhook' }), secretRef, now: Date.now, ...(namespace === undefined ? {} : { namespace }) };
+}
+
+async function serveHttp(address: string, state: { ready: boolean }, webhook: WebhookDeps | undefined): Promise<Server> {
   const [host, port] = address.includes(':') ? [address.slice(0, address.lastIndexOf(':')), address.slice(address.lastIndexOf(':') + 1)] : ['0.0.0.0', address];
   const server = createServer((req, res) => {
     if (req.url === '/healthz') return void res.writeHead(200).end('ok\n');
     if (req.url === '/readyz') return void res.writeHead(state.ready ? 200 : 503).end(state.ready ? 'ok\n' : 'not leading or caches not synced\n');
+    if (webhook !== undefined && req.url === WEBHOOK_PATH) return void serveWebhook(webhook, req, res);
     res.writeHead(404).end();
   });
   await new Promise<void>((resolve, reject) => {
@@ -164,4 +180,22 @@ async function serveHealth(address: string, state: { ready: boolean }): Promise<
 function eventLimiter(clients: KubeClients): RateLimiter {
   const shared = clients.limiter ?? makeTokenBucket(DEFAULT_RATE_LIMIT);
   return makeSpareCapacityLimiter({ own: makeTokenBucket({ qps: 10, burst: 50 }), shared, reserve: Math.ceil(shared.burst / 2) });
+}
+
+async function serveWebhook(deps: WebhookDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  if (req.method !== 'POST') return void res.writeHead(405, { allow: 'POST' }).end('POST only\n');
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_WEBHOOK_BODY) return void res.writeHead(413).end('payload too large\n');
+    chunks.push(chunk);
+  }
+  try {
+    const answer = await handleWebhook(deps, req.headers, Buffer.concat(chunks));
+    res.writeHead(answer.status, { 'content-type': 'text/plain' }).end(answer.body);
+  } catch (error) {
+    deps.logger.error({ err: error instanceof Error ? error.message : String(error) }, 'webhook failed');
+    res.writeHead(500).end('internal error\n');
+  }
 }

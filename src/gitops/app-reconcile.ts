@@ -21,6 +21,7 @@ import { refFromStatus, refKey, type ObjectRef } from './inventory.ts';
 import type { LiveCache } from './live-cache.ts';
 import { render, type Rendered } from './render.ts';
 import { keepRolloutOwned } from './rollout-owned.ts';
+import { autoscaledTargets, keepScaledReplicas } from './scaled-replicas.ts';
 import type { GitSource } from './source.ts';
 import { syncRevision, type SyncResult } from './sync.ts';
 
@@ -69,9 +70,11 @@ export async function reconcileApplication(deps: EngineDeps, app: ApplicationObj
   const desired = await desiredFor(ctx, fetched.revision, fetched.dir);
   if (!desired.ok) return finish(ctx, failedBeforeApply(ctx, { ...desired, revision: fetched.revision }), interval);
   await deps.live.watch([...desired.objects.map((d) => d.ref), ...inventory(ctx.status)]);
+  const autoscaled = autoscaledTargets(desired.objects);
   const objects = desired.objects.map((d) => {
     const live = liveOf(deps, d.ref);
-    return { ...d, object: keepRolloutOwned(adoptIgnored(d.object, live, ignoredFor(app.spec.ignoreDifferences, d.ref)), live) };
+    const kept = keepRolloutOwned(adoptIgnored(d.object, live, ignoredFor(app.spec.ignoreDifferences, d.ref)), live);
+    return { ...d, object: keepScaledReplicas(kept, d.ref, live, autoscaled) };
   });
   const drift = objects.filter((d) => !inSync(ctx, d));
   const plan = planSync(ctx, fetched.revision, drift);

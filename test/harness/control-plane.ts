@@ -102,6 +102,8 @@ export async function startNodeSide(dir: string, group: ProcessGroup, pki: Clust
     `--service-cluster-ip-range=${SERVICE_CIDR}`,
     '--concurrent-deployment-syncs=10',
     '--concurrent-replicaset-syncs=10',
+    // HorizontalPodAutoscalers act within seconds (default 15 s) in the tests that use them.
+    '--horizontal-pod-autoscaler-sync-period=2s',
     '--v=0',
   ]);
   group.start('kube-scheduler', binary('kube-scheduler'), [...common, '--bind-address=127.0.0.1', '--secure-port=0', '--v=0']);

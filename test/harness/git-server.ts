@@ -28,6 +28,8 @@ export interface GitServer {
   fileUrl(name: string): string;
   /** Writes `files` (path → content; null deletes) on `branch`, commits, pushes; returns the commit SHA. */
   commit(name: string, files: Readonly<Record<string, string | null>>, message: string, branch?: string): Promise<string>;
+  /** `git revert` of a commit on main, pushed; returns the new commit's SHA. */
+  revert(name: string, sha: string): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -78,6 +80,13 @@ export async function startGitServer(options: GitServerOptions = {}): Promise<Gi
       await git(['add', '--all'], tree);
       await git(['commit', '--quiet', '--allow-empty', '-m', message], tree);
       await git(['push', '--quiet', 'origin', `HEAD:refs/heads/${branch}`], tree);
+      return git(['rev-parse', 'HEAD'], tree);
+    },
+    async revert(name, sha) {
+      const tree = join(work, name);
+      await git(['checkout', '--quiet', 'main'], tree);
+      await git(['revert', '--no-edit', sha], tree);
+      await git(['push', '--quiet', 'origin', 'HEAD:refs/heads/main'], tree);
       return git(['rev-parse', 'HEAD'], tree);
     },
     async stop() {

@@ -72,6 +72,8 @@ async function serviceAccountKubeconfig(cluster: Cluster): Promise<string> {
 
 export interface Controller {
   readonly name: string;
+  /** Its HTTP port (/healthz, /readyz, /webhook/git). */
+  readonly port: number;
   readonly process: ManagedProcess;
   ready(): Promise<boolean>;
 }
@@ -103,5 +105,5 @@ async function startController(
     }
   };
   if (waitReady) await cluster.waitFor(`${name} to be ready`, ready, { timeoutMs: 60_000 });
-  return { name, process: proc, ready };
+  return { name, port, process: proc, ready };
 }
