@@ -51,9 +51,10 @@ test-unit: node-check ## Unit tests only (pure code, no cluster)
 test-integration: node-check ## Integration tests against the real control plane, Prometheus and git
 	node --test --test-concurrency=$(TEST_CONCURRENCY) $(INTEGRATION_TESTS)
 
-bench: node-check ## Benchmarks (not part of make test): control-plane start time and memory
+bench: node-check ## Benchmarks (not part of make test): control-plane start, rollouts at scale, GitOps sync vs kubectl
 	node test/bench/cluster-start.ts
 	node test/bench/rollouts.ts
+	node test/bench/gitops.ts
 
 cluster-up: node-check ## Start a local control plane in the background; prints its kubeconfig
 	@node test/harness/cluster-cli.ts up

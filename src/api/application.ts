@@ -12,6 +12,8 @@ const timestamp = (description: string) => s.string({ format: 'date-time', descr
 
 export const SYNC_STATUSES = ['Synced', 'OutOfSync', 'Unknown'] as const;
 export const HEALTH_STATUSES = ['Healthy', 'Progressing', 'Suspended', 'Degraded', 'Missing', 'Unknown'] as const;
+/** What became of a synced revision's rollouts. */
+export const REVISION_OUTCOMES = ['Healthy', 'Aborted'] as const;
 export const OPERATION_PHASES = ['Running', 'Succeeded', 'Failed', 'Error'] as const;
 /** The sync options Sluice understands (Argo CD's spelling). */
 export const SYNC_OPTIONS = ['CreateNamespace=true', 'CreateNamespace=false', 'PruneLast=true', 'PruneLast=false'] as const;
@@ -61,6 +63,9 @@ export const syncPolicySchema = s.object({
     { description: 'Retries of a failed sync of one revision.' },
   ),
   interval: duration('How often Git and the cluster are compared (default 1m).'),
+  autoRevert: s.boolean({
+    description: "Sluice's own (default false): when a commit's rollout is aborted, sync the last healthy revision instead until a newer commit arrives (status.autoRevert, condition AutoReverted).",
+  }),
 });
 
 const ignoreDifferenceSchema = s.object(
@@ -86,6 +91,9 @@ export const applicationSpecSchema = s.object(
       { required: ['name'], description: 'Secret in this namespace: username/password or token (https), sshPrivateKey and knownHosts (ssh).' },
     ),
     serviceAccountName: s.string({ description: 'Apply as this ServiceAccount of the namespace (impersonation): the Application can do only what it may.' }),
+    dependsOn: s.array(s.object({ name: s.string({ minLength: 1 }) }, { required: ['name'] }), {
+      description: 'Applications of this namespace that must be Healthy (or Suspended: a paused rollout) and Synced before this one syncs.',
+    }),
   },
   { required: ['source'] },
 );
@@ -124,6 +132,7 @@ const historySchema = s.object(
     result: s.string({ enum: ['Succeeded', 'Failed'] }),
     message: s.string(),
     health: s.string({ enum: HEALTH_STATUSES, description: 'The health the revision reached (updated until the next revision).' }),
+    outcome: s.string({ enum: REVISION_OUTCOMES, description: 'Healthy once every object of the revision (its rollouts included) was Healthy; Aborted when a rollout of it was aborted.' }),
   },
   { required: ['revision', 'result'] },
 );
@@ -142,7 +151,17 @@ export const applicationStatusSchema = s.object({
     startedAt: timestamp('When the last sync started.'),
     finishedAt: timestamp('When it finished.'),
     retryCount: s.integer({ format: 'int64', minimum: 0 }),
+    syncWave: s.integer({ format: 'int64', description: 'While Running: the sync wave (sluice.dev/sync-wave) being waited on.' }),
   }),
+  lastHealthyRevision: s.string({ description: 'The newest commit whose objects, rollouts included, all became Healthy.' }),
+  autoRevert: s.object(
+    {
+      revision: s.string({ description: 'The commit synced instead: the last healthy revision.' }),
+      abortedRevision: s.string({ description: 'The commit whose rollout was aborted; a commit other than it ends the pin.' }),
+      since: timestamp('When the pin began.'),
+    },
+    { required: ['revision', 'abortedRevision'], description: 'Set while spec.syncPolicy.autoRevert holds the Application on its last healthy revision.' },
+  ),
   lastHandledReconcileAt: s.string({ description: 'The value of the sluice.dev/reconcile-requested-at annotation last acted on.' }),
 });
 

@@ -17,10 +17,13 @@ import { adoptIgnored, compare } from './compare.ts';
 import { readCredentials } from './credentials.ts';
 import { desiredObjects, type DesiredObject, type Scope } from './desired.ts';
 import { assessHealth, worstHealth, type Health } from './health.ts';
-import { refFromStatus, refKey, type ObjectRef } from './inventory.ts';
+import { isFoundation, refFromStatus, refKey, type ObjectRef } from './inventory.ts';
+import { groupWaves, progressed, type Wave } from './waves.ts';
 import type { LiveCache } from './live-cache.ts';
 import { render, type Rendered } from './render.ts';
 import { keepRolloutOwned } from './rollout-owned.ts';
+import { revisionOutcome, withOutcome } from './revision-outcome.ts';
+import { activePin, autoRevertCondition, newPin, type Pin } from './auto-revert.ts';
 import { autoscaledTargets, keepScaledReplicas } from './scaled-replicas.ts';
 import type { GitSource } from './source.ts';
 import { syncRevision, type SyncResult } from './sync.ts';
@@ -46,6 +49,8 @@ export interface EngineDeps {
   readonly clientsFor: (namespace: string, serviceAccountName: string | undefined) => KubeClients;
   /** Called after each status write (the controller's read-your-own-writes for Applications). */
   readonly statusWritten: (before: ApplicationObject, after: ApplicationObject) => void;
+  /** Another Application of the namespace, as the controller's cache has it (spec.dependsOn). */
+  readonly application: (namespace: string, name: string) => ApplicationObject | undefined;
   /** What our last applies returned, for read-your-writes (see liveOf). */
   readonly written: Map<string, { readonly replacedVersion: string | undefined; readonly object: KubeObject }>;
 }
@@ -59,16 +64,28 @@ interface Context {
   readonly status: ApplicationStatus;
   readonly now: string;
   readonly signal: AbortSignal | undefined;
+  /** Why a sync waits for another Application (spec.dependsOn). */
+  readonly blockedBy?: string;
 }
 
 export async function reconcileApplication(deps: EngineDeps, app: ApplicationObject, signal?: AbortSignal): Promise<ReconcileResult> {
   const ctx: Context = { deps, app, status: app.status ?? {}, now: iso(deps.now()), signal };
   const interval = intervalMs(app);
   if (app.spec.suspend === true) return finish(ctx, suspended(ctx), undefined);
-  const fetched = await fetchRevision(ctx);
+  const head = await fetchRevision(ctx);
+  if (!head.ok) return finish(ctx, failedBeforeApply(ctx, head), interval);
+  const pin = activePin(autoRevertOn(app), ctx.status, head.revision);
+  const fetched = pin === undefined ? head : await fetchRevision(ctx, pin.revision);
   if (!fetched.ok) return finish(ctx, failedBeforeApply(ctx, fetched), interval);
+  return syncFetched({ ...ctx, status: withPin(ctx.status, pin) }, ctx, fetched);
+}
+
+/** Render, compare, sync and report one fetched revision; `original` holds the status as read. */
+async function syncFetched(ctx: Context, original: Context, fetched: { readonly revision: string; readonly dir: string }): Promise<ReconcileResult> {
+  const { deps, app } = ctx;
+  const interval = intervalMs(app);
   const desired = await desiredFor(ctx, fetched.revision, fetched.dir);
-  if (!desired.ok) return finish(ctx, failedBeforeApply(ctx, { ...desired, revision: fetched.revision }), interval);
+  if (!desired.ok) return finish(original, failedBeforeApply(ctx, { ...desired, revision: fetched.revision }), interval);
   await deps.live.watch([...desired.objects.map((d) => d.ref), ...inventory(ctx.status)]);
   const autoscaled = autoscaledTargets(desired.objects);
   const objects = desired.objects.map((d) => {
@@ -78,16 +95,32 @@ export async function reconcileApplication(deps: EngineDeps, app: ApplicationObj
   });
   const drift = objects.filter((d) => !inSync(ctx, d));
   const plan = planSync(ctx, fetched.revision, drift);
-  let status = ctx.status;
-  let retryInMs: number | undefined;
-  if (plan.kind !== 'none') {
-    const result = await runSync(ctx, plan.kind === 'full' ? objects : drift, plan.kind === 'full');
-    ({ status, retryInMs } = afterSync(ctx, fetched.revision, result));
-  } else if (plan.retryInMs !== undefined) {
-    retryInMs = plan.retryInMs;
-  }
-  const reported = report({ ...ctx, status }, fetched.revision, objects);
-  return finish(ctx, reported, Math.min(interval, retryInMs ?? interval));
+  const { status, retryInMs, blockedBy } = await carryOut(ctx, plan, fetched.revision, { objects, drift });
+  const reported = report({ ...ctx, status, ...(blockedBy === undefined ? {} : { blockedBy }) }, fetched.revision, objects);
+  const pin = newPin(autoRevertOn(app), reported, fetched.revision, ctx.now);
+  // A new pin: sync the last healthy revision at once.
+  if (pin !== undefined) return finish(original, { ...reported, autoRevert: pin, conditions: withAutoRevertCondition(ctx, reported.conditions, pin) }, PIN_REQUEUE_MS);
+  return finish(original, reported, Math.min(interval, retryInMs ?? interval));
+}
+
+const PIN_REQUEUE_MS = 100;
+
+function autoRevertOn(app: ApplicationObject): boolean {
+  return app.spec.syncPolicy?.autoRevert === true;
+}
+
+/** The status with the pin that holds (or without one, when none does any more). */
+function withPin(status: ApplicationStatus, pin: Pin | undefined): ApplicationStatus {
+  const { autoRevert: _previous, ...rest } = status;
+  return pin === undefined ? rest : { ...rest, autoRevert: pin };
+}
+
+/** The conditions with AutoReverted as the pin says (kept out while autoRevert was never used). */
+function withAutoRevertCondition(ctx: Context, conditions: ApplicationStatus['conditions'], pin: Pin | undefined): ApplicationStatus['conditions'] {
+  const previous = ctx.status.conditions?.find((c) => c.type === 'AutoReverted');
+  const condition = autoRevertCondition(pin, previous !== undefined);
+  const others = (conditions ?? []).filter((c) => c.type !== 'AutoReverted');
+  return condition === undefined ? others : [...others, ...withConditions(ctx.status.conditions, [condition], ctx.now)];
 }
 
 /** metav1.Time: RFC 3339 in whole seconds. */
@@ -114,11 +147,12 @@ function inventory(status: ApplicationStatus): ObjectRef[] {
 
 type Fetched = { readonly ok: true; readonly revision: string; readonly dir: string } | { readonly ok: false; readonly reason: string; readonly message: string; readonly stalled: boolean };
 
-async function fetchRevision(ctx: Context): Promise<Fetched> {
+async function fetchRevision(ctx: Context, revision?: string): Promise<Fetched> {
   const { app, deps } = ctx;
   const credentials = await readCredentials(deps.clients, app.metadata.namespace ?? 'default', app.spec.credentialsSecretRef?.name);
   if (!credentials.ok) return { ok: false, reason: 'CredentialsNotFound', message: credentials.message, stalled: false };
-  const result = await deps.source.fetch(app.spec.source, credentials.credentials, ctx.signal);
+  const source = revision === undefined ? app.spec.source : { ...app.spec.source, targetRevision: revision };
+  const result = await deps.source.fetch(source, credentials.credentials, ctx.signal);
   if (!result.ok) return { ok: false, reason: result.reason, message: result.message, stalled: result.reason === 'InvalidSource' };
   return { ok: true, revision: result.revision, dir: result.dir };
 }
@@ -194,23 +228,132 @@ function inSync(ctx: Context, d: DesiredObject): boolean {
 // ---------------------------------------------------------------------------------------------
 // Sync
 
-type Plan = { readonly kind: 'full' | 'heal' } | { readonly kind: 'none'; readonly retryInMs?: number };
+type Plan = { readonly kind: 'full' | 'heal' | 'continue' } | { readonly kind: 'none'; readonly retryInMs?: number };
 
+/**
+ * What this reconcile does. A requested reconcile (the annotation, the webhook) is a full sync
+ * for a manual Application; for an automated one it means "look now": a new revision or a failed
+ * one is synced at once, drift is repaired, and when nothing changed nothing is written.
+ */
 function planSync(ctx: Context, revision: string, drift: readonly DesiredObject[]): Plan {
   const { app, status } = ctx;
-  if (requested(app) !== undefined) return { kind: 'full' };
+  const asked = requested(app) !== undefined;
   const automated = app.spec.syncPolicy?.automated;
+  if (asked && automated === undefined) return { kind: 'full' };
+  if (continuing(ctx, revision)) return { kind: 'continue' };
   if (automated === undefined) return { kind: 'none' };
-  const lastFailed = failedAt(status, revision);
-  if (changed(ctx, revision) && !lastFailed) return { kind: 'full' };
-  if (lastFailed) return retryPlan(ctx);
-  return automated.selfHeal === true && drift.length > 0 ? { kind: 'heal' } : { kind: 'none' };
+  if (failedAt(status, revision)) return asked ? { kind: 'full' } : retryPlan(ctx);
+  if (changed(ctx, revision)) return { kind: 'full' };
+  return healPlan(automated.selfHeal === true || asked, drift);
+}
+
+function healPlan(heal: boolean, drift: readonly DesiredObject[]): Plan {
+  return heal && drift.length > 0 ? { kind: 'heal' } : { kind: 'none' };
 }
 
 /** A new revision or spec, or never synced. */
 function changed(ctx: Context, revision: string): boolean {
   const { status, app } = ctx;
   return status.sync?.revision !== revision || status.observedGeneration !== app.metadata.generation || status.operationState === undefined;
+}
+
+/** Runs the plan (unless a dependency holds it back): the status after it and when to come back. */
+async function carryOut(
+  ctx: Context,
+  plan: Plan,
+  revision: string,
+  sets: { readonly objects: readonly DesiredObject[]; readonly drift: readonly DesiredObject[] },
+): Promise<{ status: ApplicationStatus; retryInMs?: number | undefined; blockedBy?: string | undefined }> {
+  if (plan.kind === 'none') return { status: ctx.status, retryInMs: plan.retryInMs };
+  if (plan.kind === 'heal') return afterSync(ctx, revision, { result: await runSync(ctx, sets.drift, { full: false }) });
+  // dependsOn holds back syncs of new revisions, not the repair of drift.
+  const blockedBy = dependencyBlocker(ctx);
+  if (blockedBy !== undefined) return { status: ctx.status, blockedBy };
+  return afterSync(ctx, revision, await runWaveStep(ctx, sets.objects, plan.kind === 'continue'));
+}
+
+function continuing(ctx: Context, revision: string): boolean {
+  return running(ctx.status, revision) && ctx.status.observedGeneration === ctx.app.metadata.generation;
+}
+
+/** A sync of this revision is part-way through its waves. */
+function running(status: ApplicationStatus, revision: string): boolean {
+  return status.operationState?.phase === 'Running' && status.operationState.revision === revision;
+}
+
+/** The first dependency (spec.dependsOn) that is not yet Synced and Healthy (or Suspended), as a message. */
+function dependencyBlocker(ctx: Context): string | undefined {
+  const namespace = ctx.app.metadata.namespace ?? 'default';
+  for (const { name } of ctx.app.spec.dependsOn ?? []) {
+    const blocker = notReady(name, ctx.deps.application(namespace, name));
+    if (blocker !== undefined) return blocker;
+  }
+  return undefined;
+}
+
+function notReady(name: string, other: ApplicationObject | undefined): string | undefined {
+  if (other === undefined) return `waiting for Application ${name}: not found`;
+  const sync = other.status?.sync?.status ?? 'Unknown';
+  const health = other.status?.health?.status ?? 'Unknown';
+  return sync === 'Synced' && PROGRESSED.has(health) ? undefined : `waiting for Application ${name}: ${sync}, ${health}`;
+}
+
+/** An Application others may follow: Healthy, or Suspended by a paused rollout. */
+const PROGRESSED: ReadonlySet<string> = new Set(['Healthy', 'Suspended']);
+
+// ---------------------------------------------------------------------------------------------
+// Sync waves
+
+interface WaveStep {
+  readonly result: SyncResult;
+  /** Set when the sync stops part-way: the wave it waits for, and why. */
+  readonly waiting?: { readonly wave: number; readonly message: string };
+}
+
+/**
+ * One step of a full sync: all of it when the revision has one wave; otherwise the next wave
+ * (the first with the foundation, and a dry run of everything, so a bad object in a later wave
+ * stops the sync before anything is applied), or nothing while the wave applied last has not
+ * progressed (waves.ts). The last wave prunes.
+ */
+async function runWaveStep(ctx: Context, objects: readonly DesiredObject[], continuing: boolean): Promise<WaveStep> {
+  const foundation = objects.filter((d) => isFoundation(d.ref));
+  const waves = groupWaves(objects.filter((d) => !isFoundation(d.ref)));
+  if (waves.length <= 1) return { result: await runSync(ctx, objects, { full: true }) };
+  let index = 0;
+  if (continuing) {
+    const at = waves.findIndex((w) => w.wave === ctx.status.operationState?.syncWave);
+    const pending = at < 0 ? [] : unprogressed(ctx, waves[at] as Wave);
+    if (pending.length > 0) return { result: emptySync(), waiting: { wave: (waves[at] as Wave).wave, message: waitingMessage((waves[at] as Wave).wave, pending) } };
+    index = at + 1;
+  }
+  index = Math.min(index, waves.length - 1);
+  const wave = waves[index] as Wave;
+  const last = index === waves.length - 1;
+  const others = objects.filter((d) => !wave.objects.includes(d));
+  const result = await runSync(ctx, index === 0 ? [...foundation, ...wave.objects] : wave.objects, {
+    full: last,
+    dryRunAlso: index === 0 ? others.filter((d) => !isFoundation(d.ref)) : [],
+    alsoCurrent: others.map((d) => d.ref),
+  });
+  if (!result.ok) return { result };
+  if (last) return { result: { ...result, applied: objects.map((d) => d.ref) } };
+  return { result, waiting: { wave: wave.wave, message: `applied wave ${wave.wave}; waiting for it to progress` } };
+}
+
+function emptySync(): SyncResult {
+  return { ok: true, applied: [], pruned: [], keptFromPrune: [], written: new Map() };
+}
+
+function unprogressed(ctx: Context, wave: Wave): string[] {
+  return wave.objects
+    .map((d) => ({ d, health: assessHealth(liveOf(ctx.deps, d.ref)) }))
+    .filter(({ d, health }) => !progressed(d, health, inSync(ctx, d)))
+    .map(({ d, health }) => `${d.ref.kind} ${d.ref.name}: ${health.status}`);
+}
+
+function waitingMessage(wave: number, pending: readonly string[]): string {
+  return `waiting for wave ${wave}: ${pending.slice(0, 3).join('; ')}${pending.length > 3 ? ` (and ${pending.length - 3} more)` : ''}`;
 }
 
 function failedAt(status: ApplicationStatus, revision: string): boolean {
@@ -251,7 +394,15 @@ function backoffMs(retry: typeof DEFAULT_RETRY, count: number): number {
   return Math.min(retry.maxMs, retry.durationMs * retry.factor ** count);
 }
 
-async function runSync(ctx: Context, objects: readonly DesiredObject[], full: boolean): Promise<SyncResult> {
+interface SyncScope {
+  /** A full sync prunes (when allowed) what left Git since the inventory; a heal only applies. */
+  readonly full: boolean;
+  readonly dryRunAlso?: readonly DesiredObject[];
+  readonly alsoCurrent?: readonly ObjectRef[];
+}
+
+async function runSync(ctx: Context, objects: readonly DesiredObject[], scope: SyncScope): Promise<SyncResult> {
+  const { full } = scope;
   const { app, deps } = ctx;
   const before = new Map(objects.map((d) => [refKey(d.ref), deps.live.get(d.ref)?.metadata.resourceVersion]));
   const clients = deps.clientsFor(app.metadata.namespace ?? 'default', app.spec.serviceAccountName);
@@ -261,6 +412,8 @@ async function runSync(ctx: Context, objects: readonly DesiredObject[], full: bo
     desired: objects,
     previous: full ? inventory(ctx.status) : [],
     prune: full && prunes(app),
+    ...(scope.dryRunAlso === undefined ? {} : { dryRunAlso: scope.dryRunAlso }),
+    ...(scope.alsoCurrent === undefined ? {} : { alsoCurrent: scope.alsoCurrent }),
     fieldManager: deps.fieldManager,
     ...(ctx.signal === undefined ? {} : { signal: ctx.signal }),
   });
@@ -290,7 +443,21 @@ function logSync(ctx: Context, full: boolean, result: SyncResult): void {
   ctx.deps.logger.info({ application: `${ctx.app.metadata.namespace ?? ''}/${ctx.app.metadata.name}`, full, ok: result.ok, ...outcome }, 'synced');
 }
 
-function afterSync(ctx: Context, revision: string, result: SyncResult): { status: ApplicationStatus; retryInMs?: number } {
+function waitingForWave(ctx: Context, revision: string, waiting: NonNullable<WaveStep['waiting']>): { status: ApplicationStatus; retryInMs: number } {
+  const { status } = ctx;
+  const startedAt = running(status, revision) ? (status.operationState?.startedAt ?? ctx.now) : ctx.now;
+  return { status: { ...status, operationState: { phase: 'Running', message: waiting.message, revision, startedAt, syncWave: waiting.wave, retryCount: 0 } }, retryInMs: WAVE_REQUEUE_MS };
+}
+
+/** Until the next wave is due, unless a watched change of the wave's objects comes first. */
+const WAVE_REQUEUE_MS = 1_000;
+
+function afterSync(ctx: Context, revision: string, step: WaveStep): { status: ApplicationStatus; retryInMs?: number } {
+  const { result, waiting } = step;
+  return waiting !== undefined && result.ok ? waitingForWave(ctx, revision, waiting) : afterSyncResult(ctx, revision, result);
+}
+
+function afterSyncResult(ctx: Context, revision: string, result: SyncResult): { status: ApplicationStatus; retryInMs?: number } {
   const { status } = ctx;
   const retryCount = result.ok || !failedAt(status, revision) ? 0 : (status.operationState?.retryCount ?? 0) + 1;
   const message = syncMessage(result);
@@ -321,6 +488,7 @@ function report(ctx: Context, revision: string, objects: readonly DesiredObject[
   const applied = ctx.status.operationState?.phase === 'Succeeded' && ctx.status.operationState.revision === revision;
   const synced = outOfSync === 0 && applied;
   const conditions = failedAt(ctx.status, revision) ? failedConditions(ctx) : syncedConditions(ctx, synced, outOfSync, health.status);
+  const outcome = revisionOutcome(revision, objects.map((d) => ({ ref: d.ref, live: liveOf(ctx.deps, d.ref) })), health.status, synced);
   return {
     ...ctx.status,
     ...observed(ctx),
@@ -328,8 +496,8 @@ function report(ctx: Context, revision: string, objects: readonly DesiredObject[
     health: health.message === undefined ? { status: health.status } : { status: health.status, message: health.message },
     // The inventory is what the last successful sync applied; until one succeeds, the previous one stands.
     ...(applied ? { resources: resourceStatuses(views) } : {}),
-    ...historyHealth(ctx.status, health.status),
-    conditions: withConditions(ctx.status.conditions, conditions, ctx.now),
+    ...withOutcome({ ...ctx.status, ...historyHealth(ctx.status, health.status) }, revision, outcome),
+    conditions: withAutoRevertCondition(ctx, withConditions(ctx.status.conditions, conditions, ctx.now), ctx.status.autoRevert),
   };
 }
 
@@ -362,11 +530,25 @@ function failedConditions(ctx: Context): ConditionInput[] {
 }
 
 function syncedConditions(ctx: Context, synced: boolean, outOfSync: number, health: string): ConditionInput[] {
+  const waiting = waitingConditions(ctx);
+  if (waiting !== undefined) return waiting;
   const reason = synced ? 'Synced' : 'OutOfSync';
   const message = synced ? `synced at ${ctx.status.operationState?.revision ?? ''}; health ${health}` : `${outOfSync} object(s) differ from Git`;
   return [
     { type: 'Ready', status: synced ? 'True' : 'False', reason, message },
     { type: 'Reconciling', status: 'False', reason, message: '' },
+    { type: 'Stalled', status: 'False', reason, message: '' },
+  ];
+}
+
+/** While a dependency is not ready, or a sync waits between waves. */
+function waitingConditions(ctx: Context): ConditionInput[] | undefined {
+  const op = ctx.status.operationState;
+  const [reason, message] = ctx.blockedBy !== undefined ? ['DependencyNotReady', ctx.blockedBy] : op?.phase === 'Running' ? ['SyncWave', op.message ?? ''] : [undefined, ''];
+  if (reason === undefined) return undefined;
+  return [
+    { type: 'Ready', status: 'False', reason, message },
+    { type: 'Reconciling', status: 'True', reason, message },
     { type: 'Stalled', status: 'False', reason, message: '' },
   ];
 }

@@ -8,7 +8,7 @@ import type { ObjectRef } from './inventory.ts';
 export const HISTORY_LIMIT = 10;
 
 export interface ConditionInput {
-  readonly type: 'Ready' | 'Reconciling' | 'Stalled';
+  readonly type: 'Ready' | 'Reconciling' | 'Stalled' | 'AutoReverted';
   readonly status: 'True' | 'False';
   readonly reason: string;
   readonly message: string;

@@ -6,7 +6,7 @@ import { GITOPS_FIELD_MANAGER, API_VERSION } from '../api/names.ts';
 import { makeClients, type KubeClients } from '../kube/api-clients.ts';
 import { impersonating, serviceAccountUser } from '../kube/impersonate.ts';
 import { systemClock, type Clock } from '../kube/clock.ts';
-import { makeInformer } from '../kube/informer.ts';
+import { makeInformer, type Informer } from '../kube/informer.ts';
 import type { Logger } from '../kube/logger.ts';
 import { keyOf } from '../kube/object.ts';
 import { makeWorkQueue, type ReconcileResult, type WorkQueue } from '../kube/workqueue.ts';
@@ -57,8 +57,14 @@ export function makeApplicationController(options: ApplicationControllerOptions)
   const logger = options.logger.child({ controller: 'gitops' });
   const queue = makeWorkQueue({ clock, logger });
   const scope = options.namespace === undefined ? '' : `/namespaces/${options.namespace}`;
-  const enqueue = (app: ApplicationObject): void => queue.add(keyOf(app));
-  const apps = makeInformer<ApplicationObject>(options.clients, { path: `/apis/${API_VERSION}${scope}/applications`, clock, logger }, {
+  // An Application's change also wakes those that depend on it (spec.dependsOn): no polling.
+  const enqueue = (app: ApplicationObject): void => {
+    queue.add(keyOf(app));
+    for (const other of apps.list(app.metadata.namespace)) {
+      if (other.spec.dependsOn?.some((d) => d.name === app.metadata.name) === true) queue.add(keyOf(other));
+    }
+  };
+  const apps: Informer<ApplicationObject> = makeInformer<ApplicationObject>(options.clients, { path: `/apis/${API_VERSION}${scope}/applications`, clock, logger }, {
     onAdd: enqueue,
     onUpdate: (_, app) => enqueue(app),
   });
@@ -75,6 +81,7 @@ export function makeApplicationController(options: ApplicationControllerOptions)
     renders,
     written: new Map(),
     clientsFor: impersonation(options),
+    application: (namespace, name) => latest(`${namespace}/${name}`),
     statusWritten: (before, after) => statusWrites.set(keyOf(after), { replacedVersion: before.metadata.resourceVersion, object: after }),
   };
   /** The cached Application, or the one we just wrote while the cache still shows what it replaced. */

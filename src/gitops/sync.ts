@@ -24,6 +24,10 @@ export interface SyncRequest {
   /** The inventory of the last successful sync (what prune may delete). */
   readonly previous: readonly ObjectRef[];
   readonly prune: boolean;
+  /** Checked by the dry run with the rest, but applied later (objects of later sync waves). */
+  readonly dryRunAlso?: readonly DesiredObject[];
+  /** Also current: never pruned (objects of earlier sync waves). */
+  readonly alsoCurrent?: readonly ObjectRef[];
   readonly fieldManager: string;
   readonly concurrency?: number;
   readonly crdTimeoutMs?: number;
@@ -63,7 +67,7 @@ async function stages(clients: Clients, req: SyncRequest, written: Map<string, K
   const rest = ordered.filter((d) => !isFoundation(d.ref));
   const staged = await applyFoundation(clients, foundation, { ...req, written });
   if (staged !== undefined) return staged;
-  const dryRun = await eachLimited(rest, req, (d) => apply(clients, d, req, true));
+  const dryRun = await eachLimited([...rest, ...(req.dryRunAlso ?? [])], req, (d) => apply(clients, d, req, true));
   if (dryRun.length > 0) return failed('dry-run', dryRun, 'server-side dry run refused');
   const applied = await applyInOrder(clients, rest, { ...req, written });
   if (applied !== undefined) return applied;
@@ -113,7 +117,7 @@ async function apply(clients: Clients, d: DesiredObject, req: Writing, dryRun: b
 async function prune(clients: Clients, req: SyncRequest, current: readonly ObjectRef[]): Promise<SyncResult> {
   const applied = current;
   if (!req.prune) return { ok: true, applied, pruned: [], keptFromPrune: [], written: new Map() };
-  const candidates = toPrune(req.previous, current);
+  const candidates = toPrune(req.previous, [...current, ...(req.alsoCurrent ?? [])]);
   const pruned: ObjectRef[] = [];
   const kept: ObjectRef[] = [];
   const failures: Failure[] = [];
