@@ -6,6 +6,7 @@
 //   --metrics-addr ADDR    /healthz and /readyz (and metrics, later) on host:port (default 0.0.0.0:8090; "0" = off)
 //   --workers N            concurrent reconciles (default 4)
 //   --kube-api-qps N       client-side rate limit of API requests (default 150, burst --kube-api-burst 300; docs/adr/005)
+//   --gitops-api-qps N     the sync engine's own limit (default 300, burst --gitops-api-burst 600; docs/adr/006)
 //   --log-level LEVEL      pino level (default info)
 //   --data-dir DIR         Git caches and checkouts of the sync engine (default $SLUICE_DATA_DIR, else <tmp>/sluice)
 //   --no-gitops            do not run the Application (GitOps sync) controller
@@ -42,6 +43,8 @@ export async function runController(argv: readonly string[]): Promise<void> {
       workers: { type: 'string', default: '4' },
       'kube-api-qps': { type: 'string', default: '150' },
       'kube-api-burst': { type: 'string', default: '300' },
+      'gitops-api-qps': { type: 'string', default: '300' },
+      'gitops-api-burst': { type: 'string', default: '600' },
       'log-level': { type: 'string', default: 'info' },
       'data-dir': { type: 'string' },
       gitops: { type: 'boolean', default: true },
@@ -67,7 +70,13 @@ export async function runController(argv: readonly string[]): Promise<void> {
   // Events are low priority: their own pace (10 qps) while the controller is busy, its spare
   // capacity when it is idle (so a backlog drains in seconds), never delaying a reconcile.
   const events = makeEventRecorder(makeClients(connection, { limiter: eventLimiter(clients) }), { component: 'sluice-controller', host: identity });
-  const controller = makeControllers({ clients, events, logger, onSynced: () => (state.ready = true), values });
+  // The sync engine's bursts (a dry run and an apply per object of a revision) get their own
+  // budget, so a big sync neither waits behind the rollouts nor delays them (docs/adr/006).
+  const gitopsClients = makeClients(connection, {
+    qps: Number.parseFloat(values['gitops-api-qps']) || GITOPS_RATE_LIMIT.qps,
+    burst: Number.parseInt(values['gitops-api-burst'], 10) || GITOPS_RATE_LIMIT.burst,
+  });
+  const controller = makeControllers({ clients, gitopsClients, events, logger, onSynced: () => (state.ready = true), values });
   const webhook = webhookDeps(values['webhook-secret'], clients, logger, values.namespace);
   const server = values['metrics-addr'] === '0' ? undefined : await serveHttp(values['metrics-addr'], state, webhook);
   const leaseNamespace = values['lease-namespace'] ?? process.env.POD_NAMESPACE ?? values.namespace ?? 'sluice-system';
@@ -105,7 +114,9 @@ interface ControllerValues {
 }
 
 /** The rollout, analysis and (unless --no-gitops) Application controllers, run and stopped together. */
-function makeControllers(o: { clients: KubeClients; events: EventRecorder; logger: Logger; onSynced: () => void; values: ControllerValues }): Runnable {
+const GITOPS_RATE_LIMIT = { qps: 300, burst: 600 };
+
+function makeControllers(o: { clients: KubeClients; gitopsClients: KubeClients; events: EventRecorder; logger: Logger; onSynced: () => void; values: ControllerValues }): Runnable {
   const { clients, events, logger, values } = o;
   const rollouts = makeRolloutController({
     onSynced: o.onSynced,
@@ -119,7 +130,7 @@ function makeControllers(o: { clients: KubeClients; events: EventRecorder; logge
   const dataDir = values['data-dir'] ?? process.env.SLUICE_DATA_DIR ?? join(tmpdir(), 'sluice');
   const account = values['default-service-account'];
   const gitops = values.gitops
-    ? makeApplicationController({ clients, logger, dataDir, ...(values.namespace === undefined ? {} : { namespace: values.namespace }), ...(account === undefined ? {} : { defaultServiceAccount: account }) })
+    ? makeApplicationController({ clients: o.gitopsClients, logger, dataDir, ...(values.namespace === undefined ? {} : { namespace: values.namespace }), ...(account === undefined ? {} : { defaultServiceAccount: account }) })
     : undefined;
   const parts: Runnable[] = [rollouts, analysis, ...(gitops === undefined ? [] : [gitops])];
   return {

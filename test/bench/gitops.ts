@@ -8,6 +8,7 @@
 //      the controller's write requests counted from the audit log;
 //   3. commit → Rollout spec updated through the webhook, BENCH_WEBHOOK_ROUNDS (5) times.
 // Times are wall clock on a noisy 2-core machine: compare the ratios printed, not the seconds.
+// BENCH_CONTROLLER_ARGS (space-separated) adds flags to the controller, e.g. "--kube-api-qps=400".
 import { createHmac } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -54,7 +55,8 @@ async function main(): Promise<void> {
   try {
     const { cluster } = suite;
     await cluster.kubectl(['-n', 'sluice-system', 'create', 'secret', 'generic', 'bench-webhook', `--from-literal=secret=${SECRET}`]);
-    const controller = await suite.startController('sluice-controller', ['--data-dir', mkdtempSync(join(tmpdir(), 'sluice-bench-')), '--webhook-secret', 'sluice-system/bench-webhook', '--log-level=info']);
+    const extra = (process.env.BENCH_CONTROLLER_ARGS ?? '').split(' ').filter((x) => x !== '');
+    const controller = await suite.startController('sluice-controller', ['--data-dir', mkdtempSync(join(tmpdir(), 'sluice-bench-')), '--webhook-secret', 'sluice-system/bench-webhook', '--log-level=info', ...extra]);
     const manifests = objects(OBJECTS);
 
     // kubectl, first apply and unchanged re-apply.
