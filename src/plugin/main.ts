@@ -1,0 +1,199 @@
+// `kubectl sluice …`: the commands, parsed by commander. Each command opens the user's own
+// session (session.ts), does one thing through the API, and prints one line or a view; errors are
+// one line (errors.ts), with a hint to rerun with --v=6 only when unexpected.
+import { Command, CommanderError, Option } from 'commander';
+import { dump } from 'js-yaml';
+import { API_VERSION } from '../api/names.ts';
+import { version } from '../version.ts';
+import { describeError, UserError } from './errors.ts';
+import { gitopsWarning } from './gitops-warning.ts';
+import { operate, readRollout, type Operation } from './operations.ts';
+import { undo } from './undo.ts';
+import { readActualWeight, readTree } from './read-tree.ts';
+import { renderList, renderRollout, type RolloutView } from './render.ts';
+import { openSession, type GlobalOptions, type Session } from './session.ts';
+import { waitForStatus } from './status.ts';
+import { watchRollout } from './watch-view.ts';
+
+interface Io {
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+  readonly isTTY: boolean;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+interface Common extends GlobalOptions {
+  readonly color?: boolean;
+  readonly output?: string;
+}
+
+const OUTPUTS = ['json', 'yaml'];
+
+function useColor(options: Common, io: Io): boolean {
+  return options.color !== false && io.isTTY && (io.env.NO_COLOR ?? '') === '';
+}
+
+function printObject(io: Io, object: unknown, output: string | undefined): boolean {
+  if (output === undefined) return false;
+  io.out(output === 'json' ? `${JSON.stringify(object, null, 2)}\n` : dump(object, { noRefs: true, lineWidth: -1 }));
+  return true;
+}
+
+/** The program, with every command wired to `io`; `run` parses and sets the exit code. */
+export function buildProgram(io: Io, setExit: (code: number) => void): Command {
+  const program = new Command('kubectl sluice')
+    .description('Drive Sluice rollouts and Applications from kubectl.')
+    .option('-n, --namespace <namespace>', 'the namespace (default: the context’s, else "default")')
+    .option('--context <name>', 'the kubeconfig context to use')
+    .option('--kubeconfig <path>', 'the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)')
+    .option('--no-color', 'never colour the output (NO_COLOR is honoured too)')
+    .option('--v <level>', 'verbosity (6: show the stack of unexpected errors)')
+    .showHelpAfterError()
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .exitOverride();
+  const common = (command: Command): Common => command.optsWithGlobals<Common>();
+  const operation = (name: string, description: string, op: (command: Command) => Operation, example: string): void => {
+    program
+      .command(`${name} <rollout>`)
+      .description(description)
+      .addHelpText('after', `\nExample:\n  ${example}\n`)
+      .action(async (rollout: string, _options: unknown, command: Command) => {
+        const session = openSession(common(command));
+        io.out(`${await operate(session.clients, session.namespace, rollout, op(command))}\n`);
+      });
+  };
+  operation('abort', 'Abort the update: traffic back to stable, canary scaled down', () => ({ kind: 'abort' }), 'kubectl sluice abort web -n shop');
+  operation('retry', 'Start an aborted update again from its first step', () => ({ kind: 'retry' }), 'kubectl sluice retry web');
+  operation('pause', 'Hold the rollout where it is (spec.paused)', () => ({ kind: 'pause' }), 'kubectl sluice pause web');
+  operation('resume', 'Release a rollout held by pause', () => ({ kind: 'resume' }), 'kubectl sluice resume web');
+  operation('restart', 'Recreate the stable pods one at a time (spec.restartAt = now)', () => ({ kind: 'restart', at: new Date().toISOString().replace(/\.\d{3}Z$/u, 'Z') }), 'kubectl sluice restart web');
+  program
+    .command('promote <rollout>')
+    .description('End the current pause (or skip the current step); --full skips every remaining step')
+    .option('--full', 'skip all remaining steps and analysis')
+    .addHelpText('after', '\nExamples:\n  kubectl sluice promote web\n  kubectl sluice promote web --full\n')
+    .action(async (rollout: string, options: { full?: boolean }, command: Command) => {
+      const session = openSession(common(command));
+      io.out(`${await operate(session.clients, session.namespace, rollout, { kind: 'promote', full: options.full === true })}\n`);
+    });
+  program
+    .command('set')
+    .description('Change a field of a rollout')
+    .command('image <rollout> <assignment>')
+    .description('Set a container’s image: CONTAINER=IMAGE')
+    .addHelpText('after', '\nExample:\n  kubectl sluice set image web web=registry.example/web:v2\n')
+    .action(async (rollout: string, assignment: string, _options: unknown, command: Command) => {
+      const equals = assignment.indexOf('=');
+      if (equals <= 0 || equals === assignment.length - 1) throw new UserError(`expected CONTAINER=IMAGE, got "${assignment}"`);
+      const session = openSession(common(command));
+      await warnIfGitOps(io, session, rollout);
+      io.out(`${await operate(session.clients, session.namespace, rollout, { kind: 'set-image', container: assignment.slice(0, equals), image: assignment.slice(equals + 1) })}\n`);
+    });
+  program
+    .command('undo <rollout>')
+    .description('Set the template back to a former revision’s (default: the previous one)')
+    .option('--to-revision <n>', 'the revision to go back to (see get rollout)')
+    .addHelpText('after', '\nExamples:\n  kubectl sluice undo web\n  kubectl sluice undo web --to-revision 3\n')
+    .action(async (rollout: string, options: { toRevision?: string }, command: Command) => {
+      const revision = options.toRevision === undefined ? undefined : Number.parseInt(options.toRevision, 10);
+      if (revision !== undefined && !(revision > 0)) throw new UserError(`--to-revision: expected a positive revision number, got "${options.toRevision ?? ''}"`);
+      const session = openSession(common(command));
+      await warnIfGitOps(io, session, rollout);
+      io.out(`${await undo(session.clients, session.namespace, rollout, revision)}\n`);
+    });
+  program
+    .command('get')
+    .description('Show a rollout')
+    .command('rollout <rollout>')
+    .description('A rollout’s status, steps, weights, images, and its revisions, ReplicaSets, pods and AnalysisRuns')
+    .addOption(new Option('-o, --output <format>', 'print the Rollout object').choices(OUTPUTS))
+    .option('-w, --watch', 'redraw on every change (from watches) until Ctrl-C')
+    .addHelpText('after', '\nExamples:\n  kubectl sluice get rollout web -n shop\n  kubectl sluice get rollout web --watch\n  kubectl sluice get rollout web -o yaml\n')
+    .action(async (name: string, _options: unknown, command: Command) => {
+      const options = common(command) as Common & { watch?: boolean };
+      const session = openSession(options);
+      if (options.watch === true) return watchView(io, session, name, useColor(options, io));
+      const tree = await readTree(session.clients, session.namespace, name);
+      if (printObject(io, tree.rollout, options.output)) return;
+      io.out(renderRollout(tree, { now: Date.now(), color: useColor(options, io) }));
+    });
+  program
+    .command('list')
+    .description('List resources')
+    .command('rollouts')
+    .description('One row per rollout: status, step, set and actual weight, age')
+    .option('-A, --all-namespaces', 'rollouts of every namespace')
+    .addOption(new Option('-o, --output <format>', 'print the Rollout objects').choices(OUTPUTS))
+    .addHelpText('after', '\nExamples:\n  kubectl sluice list rollouts\n  kubectl sluice list rollouts -A\n')
+    .action(async (_options: unknown, command: Command) => {
+      const options = common(command) as Common & { allNamespaces?: boolean };
+      const session = openSession(options);
+      const all = options.allNamespaces === true;
+      const path = `/apis/${API_VERSION}${all ? '' : `/namespaces/${session.namespace}`}/rollouts`;
+      const { items } = await session.clients.request<{ items: RolloutView[] }>({ method: 'GET', path });
+      if (printObject(io, { apiVersion: 'v1', kind: 'List', items }, options.output)) return;
+      if (items.length === 0) return void io.err(all ? 'No rollouts found.\n' : `No rollouts found in namespace "${session.namespace}".\n`);
+      const rows = await Promise.all(items.map(async (rollout) => ({ rollout, actualWeight: await readActualWeight(session.clients, rollout) })));
+      io.out(renderList(rows.map((r) => (r.actualWeight === undefined ? { rollout: r.rollout } : r)), { now: Date.now(), color: useColor(options, io), allNamespaces: all }));
+    });
+  program
+    .command('status <rollout>')
+    .description('Wait until the rollout is Healthy (exit 0) or Degraded (exit 1), printing each phase; --watch=false prints it once')
+    .option('-w, --watch [bool]', 'wait for the end (default true)', 'true')
+    .option('-t, --timeout <duration>', 'give up after this long (exit 1); 0 = never', '5m')
+    .addHelpText('after', '\nExamples:\n  kubectl sluice status web --timeout 10m   # in a CI pipeline\n  kubectl sluice status web --watch=false\n')
+    .action(async (name: string, options: { watch: string | boolean; timeout: string }, command: Command) => {
+      const session = openSession(common(command));
+      const watch = !(options.watch === false || options.watch === 'false');
+      setExit(await waitForStatus(session.clients, session.namespace, name, { watch, timeout: options.timeout, print: (line) => io.out(`${line}\n`) }));
+    });
+  program
+    .command('version')
+    .description('Print the plugin version (and the controller’s, when it reports one)')
+    .action(() => io.out(`kubectl-sluice ${version}\n`));
+  return program;
+}
+
+async function warnIfGitOps(io: Io, session: Session, name: string): Promise<void> {
+  const warning = await gitopsWarning(session.clients, await readRollout(session.clients, session.namespace, name));
+  if (warning !== undefined) io.err(`${warning}\n`);
+}
+
+/** Redraws until SIGINT/SIGTERM: in place on a terminal, else one view per change. */
+async function watchView(io: Io, session: Session, name: string, color: boolean): Promise<void> {
+  const stop = new AbortController();
+  const interrupt = (): void => stop.abort();
+  process.once('SIGINT', interrupt);
+  process.once('SIGTERM', interrupt);
+  let last = '';
+  try {
+    await watchRollout(session.clients, session.namespace, name, {
+      stop: stop.signal,
+      draw: (tree) => {
+        const text = renderRollout(tree, { now: Date.now(), color });
+        if (text === last) return;
+        io.out(io.isTTY ? `\u001b[2J\u001b[H${text}` : `${last === '' ? '' : '\n'}${text}`);
+        last = text;
+      },
+    });
+  } finally {
+    process.removeListener('SIGINT', interrupt);
+    process.removeListener('SIGTERM', interrupt);
+  }
+}
+
+/** Runs the plugin with `argv` (without node and the script); resolves with the exit code. */
+export async function runPlugin(argv: readonly string[], io: Io): Promise<number> {
+  let code = 0;
+  const program = buildProgram(io, (c) => (code = c));
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return code;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 1;
+    const { line, expected } = describeError(error);
+    io.err(`${line}\n`);
+    if (!expected) io.err(argv.includes('--v=6') && error instanceof Error ? `${error.stack ?? ''}\n` : 'run again with --v=6 for details\n');
+    return 1;
+  }
+}
