@@ -8,7 +8,7 @@ import { canonicalJson } from '../api/canonical-json.ts';
 import { parseDurationSeconds } from '../api/duration.ts';
 import type { KubeClients } from '../kube/api-clients.ts';
 import type { Logger } from '../kube/logger.ts';
-import type { KubeObject } from '../kube/object.ts';
+import { cacheBehindWrite, type KubeObject } from '../kube/object.ts';
 import { serverSideApply } from '../kube/apply.ts';
 import { patchStatus } from '../kube/patch.ts';
 import type { ReconcileResult } from '../kube/workqueue.ts';
@@ -211,7 +211,7 @@ function liveOf(deps: EngineDeps, ref: ObjectRef): KubeObject | undefined {
   const key = refKey(ref);
   const own = deps.written.get(key);
   if (own === undefined) return cached;
-  if (cached?.metadata.resourceVersion === own.replacedVersion) return own.object;
+  if (cacheBehindWrite(cached?.metadata.resourceVersion, own.replacedVersion, own.object.metadata.resourceVersion)) return own.object;
   deps.written.delete(key);
   return cached;
 }

@@ -8,7 +8,7 @@ import { impersonating, serviceAccountUser } from '../kube/impersonate.ts';
 import { systemClock, type Clock } from '../kube/clock.ts';
 import { makeInformer, type Informer } from '../kube/informer.ts';
 import type { Logger } from '../kube/logger.ts';
-import { keyOf } from '../kube/object.ts';
+import { cacheBehindWrite, keyOf } from '../kube/object.ts';
 import { makeWorkQueue, type ReconcileResult, type WorkQueue } from '../kube/workqueue.ts';
 import { reconcileApplication, type ApplicationObject, type EngineDeps } from './app-reconcile.ts';
 import { makeLiveCache } from './live-cache.ts';
@@ -89,7 +89,7 @@ export function makeApplicationController(options: ApplicationControllerOptions)
     const cached = apps.get(key);
     const own = statusWrites.get(key);
     if (cached === undefined || own === undefined) return cached;
-    if (cached.metadata.resourceVersion === own.replacedVersion) return own.object;
+    if (cacheBehindWrite(cached.metadata.resourceVersion, own.replacedVersion, own.object.metadata.resourceVersion)) return own.object;
     statusWrites.delete(key);
     return cached;
   };

@@ -58,3 +58,17 @@ export function refOf(object: KubeObject): ObjectRef {
   const { namespace, name } = object.metadata;
   return namespace === undefined ? { apiVersion: object.apiVersion, kind: object.kind, name } : { apiVersion: object.apiVersion, kind: object.kind, name, namespace };
 }
+
+/**
+ * Read-your-writes: does a cached object still show a state from before our own write? It does
+ * when it is the version our write replaced, and — since an informer can deliver a version that
+ * another client wrote between our read and our write (an annotation, say) before it delivers
+ * ours — when its resourceVersion is lower than our write's. resourceVersions are opaque by
+ * contract but etcd's increasing integers in practice; when either does not parse as one, only
+ * the replaced version counts.
+ */
+export function cacheBehindWrite(cached: string | undefined, replaced: string | undefined, written: string | undefined): boolean {
+  if (cached === replaced) return true;
+  const [c, w] = [Number(cached), Number(written)];
+  return cached !== undefined && written !== undefined && Number.isSafeInteger(c) && Number.isSafeInteger(w) && c < w;
+}

@@ -1,12 +1,17 @@
 // `kubectl sluice …`: the commands, parsed by commander. Each command opens the user's own
 // session (session.ts), does one thing through the API, and prints one line or a view; errors are
 // one line (errors.ts), with a hint to rerun with --v=6 only when unexpected.
-import { Command, CommanderError, Option } from 'commander';
+import { readFile } from 'node:fs/promises';
+import { Argument, Command, CommanderError, Option } from 'commander';
 import { dump } from 'js-yaml';
 import { API_VERSION } from '../api/names.ts';
 import { version } from '../version.ts';
 import { describeError, UserError } from './errors.ts';
+import { listApps, readApp, rollbackApp, setSuspended, syncApp } from './app.ts';
+import { renderApp, renderAppList, renderDiff, renderHistory } from './app-render.ts';
+import { completionScript } from './complete.ts';
 import { gitopsWarning } from './gitops-warning.ts';
+import { lintText } from './lint.ts';
 import { operate, readRollout, type Operation } from './operations.ts';
 import { undo } from './undo.ts';
 import { readActualWeight, readTree } from './read-tree.ts';
@@ -147,11 +152,120 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       const watch = !(options.watch === false || options.watch === 'false');
       setExit(await waitForStatus(session.clients, session.namespace, name, { watch, timeout: options.timeout, print: (line) => io.out(`${line}\n`) }));
     });
+  addAppCommands(program, io, setExit);
+  program
+    .command('lint')
+    .description('Check Rollout, AnalysisTemplate, ClusterAnalysisTemplate and Application manifests offline: file:line: problem; exit 1 on any')
+    .requiredOption('-f, --filename <file...>', 'files to check ("-" reads stdin)')
+    .addHelpText('after', '\nExamples:\n  kubectl sluice lint -f deploy/rollout.yaml -f deploy/analysis.yaml\n  kustomize build overlays/prod | kubectl sluice lint -f -\n')
+    .action(async (options: { filename: string[] }) => {
+      let count = 0;
+      for (const file of options.filename) {
+        const text = file === '-' ? await readStdin() : await readFile(file, 'utf8').catch((error: unknown) => {
+          throw new UserError(`cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);
+        });
+        const problems = lintText(text, file === '-' ? '<stdin>' : file);
+        for (const p of problems) io.out(`${p.file}:${p.line}: ${p.message}\n`);
+        count += problems.length;
+      }
+      if (count > 0) return setExit(1);
+      io.out(`no problems in ${options.filename.map((f) => (f === '-' ? '<stdin>' : f)).join(', ')}\n`);
+    });
+  program
+    .command('completion')
+    .description('Print a completion script for kubectl-sluice run on its own (kubectl sluice <TAB> works without it)')
+    .addArgument(new Argument('<shell>', 'the shell').choices(['bash', 'zsh']))
+    .addHelpText('after', '\nExample:\n  source <(kubectl-sluice completion bash)\n')
+    .action((shell: 'bash' | 'zsh') => io.out(completionScript(shell)));
   program
     .command('version')
     .description('Print the plugin version (and the controller’s, when it reports one)')
     .action(() => io.out(`kubectl-sluice ${version}\n`));
   return program;
+}
+
+/** `app list | get | sync | diff | history | suspend | resume | rollback`. */
+function addAppCommands(program: Command, io: Io, setExit: (code: number) => void): void {
+  const app = program.command('app').description('Applications: what Sluice syncs from Git');
+  const common = (command: Command): Common => command.optsWithGlobals<Common>();
+  app
+    .command('list')
+    .description('One row per Application: sync, health, revision, last healthy revision, age')
+    .option('-A, --all-namespaces', 'Applications of every namespace')
+    .addOption(new Option('-o, --output <format>', 'print the objects').choices(OUTPUTS))
+    .action(async (_options: unknown, command: Command) => {
+      const options = common(command) as Common & { allNamespaces?: boolean };
+      const session = openSession(options);
+      const all = options.allNamespaces === true;
+      const items = await listApps(session.clients, all ? undefined : session.namespace);
+      if (printObject(io, { apiVersion: 'v1', kind: 'List', items }, options.output)) return;
+      if (items.length === 0) return void io.err(all ? 'No applications found.\n' : `No applications found in namespace "${session.namespace}".\n`);
+      io.out(renderAppList(items, Date.now(), all));
+    });
+  app
+    .command('get <application>')
+    .description('Source, sync and health, the last healthy revision, conditions and the inventory')
+    .addOption(new Option('-o, --output <format>', 'print the object').choices(OUTPUTS))
+    .action(async (name: string, _options: unknown, command: Command) => {
+      const options = common(command);
+      const session = openSession(options);
+      const application = await readApp(session.clients, session.namespace, name);
+      if (!printObject(io, application, options.output)) io.out(renderApp(application));
+    });
+  app
+    .command('history <application>')
+    .description('The last syncs, newest first: revision, result, the health reached and what became of its rollouts')
+    .action(async (name: string, _options: unknown, command: Command) => {
+      const session = openSession(common(command));
+      io.out(renderHistory((await readApp(session.clients, session.namespace, name)).status?.history ?? []));
+    });
+  app
+    .command('diff <application>')
+    .description('What differs from Git as the controller last compared: exit 0 in sync, 1 differs, 2 unknown (an error)')
+    .action(async (name: string, _options: unknown, command: Command) => {
+      const session = openSession(common(command));
+      const application = await readApp(session.clients, session.namespace, name);
+      const status = application.status?.sync?.status ?? 'Unknown';
+      if (status === 'Unknown') {
+        io.err(`error: application "${name}" could not be compared: ${application.status?.conditions?.find((c) => c.type === 'Ready')?.message ?? 'not reconciled yet'}\n`);
+        return setExit(2);
+      }
+      io.out(renderDiff(application));
+      setExit(status === 'Synced' ? 0 : 1);
+    });
+  app
+    .command('sync <application>')
+    .description('Sync now (a manual Application applies; an automated one looks at Git at once) and wait for the result')
+    .option('--timeout <seconds>', 'how long to wait for the controller', '120')
+    .action(async (name: string, options: { timeout: string }, command: Command) => {
+      const session = openSession(common(command));
+      const result = await syncApp(session.clients, session.namespace, name, (Number.parseInt(options.timeout, 10) || 120) * 1000);
+      io.out(`${result.line}\n`);
+      setExit(result.ok ? 0 : 1);
+    });
+  for (const [verb, suspend] of [['suspend', true], ['resume', false]] as const) {
+    app
+      .command(`${verb} <application>`)
+      .description(suspend ? 'Stop syncing (spec.suspend)' : 'Sync again after suspend')
+      .action(async (name: string, _options: unknown, command: Command) => {
+        const session = openSession(common(command));
+        io.out(`${await setSuspended(session.clients, session.namespace, name, suspend)}\n`);
+      });
+  }
+  app
+    .command('rollback <application>')
+    .description('Pin spec.source.targetRevision to the last healthy revision (or --to-revision) and say how to unpin')
+    .option('--to-revision <sha>', 'the commit to pin to')
+    .action(async (name: string, options: { toRevision?: string }, command: Command) => {
+      const session = openSession(common(command));
+      io.out(`${await rollbackApp(session.clients, session.namespace, name, options.toRevision)}\n`);
+    });
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin as AsyncIterable<Buffer>) chunks.push(chunk);
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 async function warnIfGitOps(io: Io, session: Session, name: string): Promise<void> {

@@ -9,7 +9,7 @@ import type { EventRecorder } from '../kube/events.ts';
 import { makeInformer, type Informer } from '../kube/informer.ts';
 import { podReadiness, withoutPodTemplate } from '../kube/transforms.ts';
 import type { Logger } from '../kube/logger.ts';
-import { keyOf, type KubeObject } from '../kube/object.ts';
+import { cacheBehindWrite, keyOf, type KubeObject } from '../kube/object.ts';
 import { makeWorkQueue, type ReconcileResult, type WorkQueue } from '../kube/workqueue.ts';
 import type { DestinationRuleLike } from '../traffic/istio/destination-rule.ts';
 import type { VirtualServiceLike } from '../traffic/istio/virtual-service.ts';
@@ -166,7 +166,7 @@ function makeOwnWrites(): OwnWrites {
       const key = keyOf(cached);
       const entry = written.get(key);
       if (entry === undefined) return cached;
-      if (cached.metadata.resourceVersion === entry.replacedVersion) return entry.object;
+      if (cacheBehindWrite(cached.metadata.resourceVersion, entry.replacedVersion, entry.object.metadata.resourceVersion)) return entry.object;
       written.delete(key); // the cache has caught up (or moved past our write)
       return cached;
     },

@@ -3,11 +3,14 @@
 // controller acted on what it recorded.
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import type { Application } from '../../src/api/application.ts';
+import type { KubeObject } from '../../src/kube/object.ts';
 import { createNamespace } from '../harness/fixtures.ts';
+import { startGitServer, type GitServer } from '../harness/git-server.ts';
 import { binary, repoRoot } from '../harness/paths.ts';
 import { applyYaml, hostSplitNetwork, hostSplitRollout, readRollout, replicaSet, vsWeights, waitForRollout } from '../rollout/fixtures.ts';
 import { startRolloutSuite, type RolloutSuite } from '../rollout/suite.ts';
@@ -20,14 +23,18 @@ interface Result {
 
 describe('kubectl sluice: commands on live rollouts', { timeout: 300_000 }, () => {
   let suite: RolloutSuite;
+  let git: GitServer;
   const bin = mkdtempSync(join(tmpdir(), 'sluice-plugin-bin-'));
   symlinkSync(join(repoRoot, 'src/cli/kubectl-sluice.ts'), join(bin, 'kubectl-sluice'));
+  symlinkSync(join(repoRoot, 'src/cli/kubectl_complete-sluice.ts'), join(bin, 'kubectl_complete-sluice'));
   before(async () => {
+    git = await startGitServer();
     suite = await startRolloutSuite();
-    await suite.startController();
+    await suite.startController('sluice-controller', ['--data-dir', mkdtempSync(join(tmpdir(), 'sluice-data-'))]);
   });
   after(async () => {
     await suite?.stop();
+    await git?.stop();
   });
 
   /** `kubectl sluice …` as a user runs it: the real kubectl, the plugin found on PATH. */
@@ -157,6 +164,96 @@ describe('kubectl sluice: commands on live rollouts', { timeout: 300_000 }, () =
     assert.equal(warned.code, 0);
     assert.match(warned.stderr, new RegExp(`^warning: rollout "web" is synced from Git by Application ${ns}/shop with selfHeal: its next sync puts the spec back\\.`, 'u'));
     assert.equal(warned.stdout, 'rollout "web" container "web" set to registry.invalid/web:v3\n');
+  });
+
+  test('app: list, diff (exit 1, then 0), sync and wait, history, get, suspend and resume, rollback to the last healthy commit; diff exit 2 when it cannot compare', async () => {
+    const { cluster } = suite;
+    const ns = await createNamespace(cluster, 'apps');
+    await git.createRepo('shop');
+    const cm = (value: string): string => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  value: "${value}"\n`;
+    const sha1 = await git.commit('shop', { 'app/cm.yaml': cm('one') }, 'one');
+    // Manual: nothing is applied until `app sync`.
+    await applyYaml(cluster, ns, `apiVersion: sluice.dev/v1alpha1\nkind: Application\nmetadata:\n  name: shop\nspec:\n  source: {repoURL: "${git.gitUrl('shop')}", targetRevision: main, path: app}\n  syncPolicy: {interval: 1s}\n`);
+    await cluster.waitFor('the first compare', async () => (await sluice(['app', 'list', '-n', ns])).stdout.includes(sha1.slice(0, 7)), { timeoutMs: 30_000 });
+    const listed = await sluice(['app', 'list', '-n', ns]);
+    assert.match(listed.stdout, new RegExp(`^NAME +SYNC +HEALTH +REVISION +LAST-HEALTHY +AGE\nshop +OutOfSync +Missing +${sha1.slice(0, 7)} +- +\\d+s\n$`, 'u'));
+    const differs = await sluice(['app', 'diff', 'shop', '-n', ns]);
+    assert.deepEqual([differs.code, differs.stdout], [1, `revision ${sha1.slice(0, 7)} is not applied yet (last applied: -)\n`]);
+
+    const synced = await sluice(['app', 'sync', 'shop', '-n', ns]);
+    assert.equal(synced.code, 0, synced.stdout + synced.stderr);
+    assert.match(synced.stdout, new RegExp(`^application "shop": Synced at ${sha1.slice(0, 7)}, health \\w+ \\(applied 1 objects\\)\n$`, 'u'));
+    assert.equal((await cluster.clients.core.readNamespacedConfigMap({ namespace: ns, name: 'settings' })).data?.value, 'one');
+    const inSync = await sluice(['app', 'diff', 'shop', '-n', ns]);
+    assert.deepEqual([inSync.code, inSync.stdout], [0, `Application shop is in sync with ${sha1.slice(0, 7)}.\n`]);
+    await cluster.waitFor('the last healthy revision', async () => (await sluice(['app', 'get', 'shop', '-n', ns])).stdout.includes(`Last healthy:     ${sha1.slice(0, 7)}`), { timeoutMs: 30_000 });
+    const got = await sluice(['app', 'get', 'shop', '-n', ns]);
+    assert.match(got.stdout, /^KIND +NAMESPACE +NAME +SYNC +HEALTH/mu);
+    assert.match(got.stdout, new RegExp(`^ConfigMap +${ns} +settings +Synced +Healthy$`, 'mu'));
+
+    const sha2 = await git.commit('shop', { 'app/cm.yaml': cm('two') }, 'two');
+    assert.equal((await sluice(['app', 'sync', 'shop', '-n', ns])).code, 0);
+    const history = await sluice(['app', 'history', 'shop', '-n', ns]);
+    const rows = history.stdout.trim().split('\n');
+    assert.match(rows[0] ?? '', /^ID +REVISION +DEPLOYED +RESULT +HEALTH +ROLLOUTS +MESSAGE$/u);
+    assert.match(rows[1] ?? '', new RegExp(`^2 +${sha2} +\\S+ +Succeeded`, 'u'));
+    assert.match(rows[2] ?? '', new RegExp(`^1 +${sha1} +\\S+ +Succeeded +Healthy +Healthy`, 'u'));
+
+    assert.equal((await sluice(['app', 'suspend', 'shop', '-n', ns])).stdout, 'application "shop" suspended: no syncs until resumed\n');
+    assert.equal((await readAppObject(ns, 'shop')).spec.suspend, true);
+    assert.equal((await sluice(['app', 'resume', 'shop', '-n', ns])).stdout, 'application "shop" resumed\n');
+
+    await cluster.waitFor(`${sha2} healthy`, async () => (await readAppObject(ns, 'shop')).status?.lastHealthyRevision === sha2, { timeoutMs: 30_000 });
+    const rollback = await sluice(['app', 'rollback', 'shop', '--to-revision', sha1, '-n', ns]);
+    assert.equal(rollback.code, 0, rollback.stderr);
+    assert.match(rollback.stdout, new RegExp(`^application "shop" pinned to ${sha1.slice(0, 7)} \\(was main\\); to follow main again: kubectl patch application shop -n ${ns} --type merge -p '\\{"spec":\\{"source":\\{"targetRevision":"main"\\}\\}\\}'\n$`, 'u'));
+    assert.equal((await readAppObject(ns, 'shop')).spec.source.targetRevision, sha1);
+    assert.equal((await sluice(['app', 'sync', 'shop', '-n', ns])).code, 0);
+    assert.equal((await cluster.clients.core.readNamespacedConfigMap({ namespace: ns, name: 'settings' })).data?.value, 'one', 'back on the pinned commit');
+
+    await applyYaml(cluster, ns, 'apiVersion: sluice.dev/v1alpha1\nkind: Application\nmetadata:\n  name: broken\nspec:\n  source: {repoURL: "file:///nonexistent/repo.git"}\n  syncPolicy: {interval: 1s}\n');
+    await cluster.waitFor('broken compared', async () => (await readAppObject(ns, 'broken')).status?.sync?.status === 'Unknown', { timeoutMs: 30_000 });
+    const unknown = await sluice(['app', 'diff', 'broken', '-n', ns]);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /^error: application "broken" could not be compared: /u);
+    const missing = await sluice(['app', 'get', 'nope', '-n', ns]);
+    assert.deepEqual([missing.code, missing.stderr], [1, `error: application "nope" not found in namespace "${ns}"\n`]);
+  });
+
+  async function readAppObject(ns: string, name: string): Promise<KubeObject & Application> {
+    return suite.cluster.clients.request<KubeObject & Application>({ method: 'GET', path: `/apis/sluice.dev/v1alpha1/namespaces/${ns}/applications/${name}` });
+  }
+
+  test('lint: exit 0 on good manifests, 1 with file:line on broken ones, from a file or stdin', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-lint-'));
+    const good = join(dir, 'good.yaml');
+    writeFileSync(good, `${hostSplitNetwork()}---\n${hostSplitRollout({ steps: '      - setWeight: 20\n      - pause: {}\n' })}`);
+    const ok = await sluice(['lint', '-f', good, '-f', join(repoRoot, 'analysis-templates/error-rate.yaml')]);
+    assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+    const broken = join(dir, 'broken.yaml');
+    const text = `${hostSplitNetwork()}---\n${hostSplitRollout({ steps: '      - setWeight: 20\n      - setWeight: 101\n' }).replace('canaryService: web-canary', 'canaryService: web-preview')}`;
+    writeFileSync(broken, text);
+    const lines = text.split('\n');
+    const lineOf = (needle: string): number => lines.findIndex((l) => l.includes(needle)) + 1;
+    const bad = await sluice(['lint', '-f', broken]);
+    assert.equal(bad.code, 1);
+    assert.deepEqual(bad.stdout.trim().split('\n').map((l) => l.split(': ')[0]), [`${broken}:${lineOf('web-preview')}`, `${broken}:${lineOf('setWeight: 101')}`]);
+    const piped = await new Promise<Result>((resolve) => {
+      const child = execFile(binary('kubectl'), ['sluice', 'lint', '-f', '-'], { env: pluginEnv(suite.cluster.kubeconfigPath) }, (error, stdout, stderr) => resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr }));
+      child.stdin?.end(text);
+    });
+    assert.equal(piped.code, 1);
+    assert.match(piped.stdout, new RegExp(`^<stdin>:${lineOf('setWeight: 101')}: Rollout/web: spec\\.strategy\\.canary\\.steps\\[1\\]\\.setWeight: `, 'mu'));
+  });
+
+  test('kubectl sluice <TAB>: kubectl runs kubectl_complete-sluice; commands, then rollout names of the namespace', async () => {
+    const ns = await rolloutIn('complete', '      - setWeight: 20\n      - pause: {}\n');
+    const complete = async (words: readonly string[]): Promise<string> => new Promise((resolve, reject) => {
+      execFile(binary('kubectl'), ['__complete', 'sluice', ...words], { env: pluginEnv(suite.cluster.kubeconfigPath) }, (error, stdout) => (error === null ? resolve(stdout) : reject(new Error(error.message))));
+    });
+    assert.equal(await complete(['pro']), 'promote\n:4\n');
+    assert.equal(await complete(['promote', '-n', ns, 'w']), 'web\n:4\n');
+    assert.equal(await complete(['get', 'rollout', '-n', ns, '']), 'web\n:4\n');
   });
 
   test('a read-only user gets the API server’s "forbidden" on promote, in one line, exit 1', async () => {

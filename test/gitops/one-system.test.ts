@@ -167,7 +167,12 @@ spec:
       const at = Date.parse(e.requestReceivedTimestamp);
       return e.stage === 'ResponseComplete' && at >= from && at <= to && e.objectRef?.namespace === ns && e.objectRef.resource !== 'applications' && !['get', 'list', 'watch'].includes(e.verb);
     });
-    assert.deepEqual(writes.map((e) => `${e.verb} ${e.objectRef?.resource ?? ''}`), [], 'an unchanged commit costs no object writes');
+    const final = await app(ns, 'hook');
+    assert.deepEqual(
+      writes.map((e) => `${e.verb} ${e.objectRef?.resource ?? ''}`),
+      [],
+      `an unchanged commit costs no object writes; window ${new Date(from).toISOString()}..${new Date(to).toISOString()}: ${writes.map((e) => `${e.requestReceivedTimestamp} ${e.requestURI}`).join(', ')}; status ${JSON.stringify({ op: final.status?.operationState, history: final.status?.history, handled: final.status?.lastHandledReconcileAt })}`,
+    );
   });
 
   test('an analysis-aborted rollout: not restarted by self-heal, last healthy revision kept and named; the next commit starts afresh; `git revert` is immediate; autoRevert pins to the last healthy commit', async () => {
