@@ -23,3 +23,8 @@ export const STEP_INDEX_LABEL = 'step-index';
 /** Field managers: every write names one, so managedFields tells who owns what. */
 export const ROLLOUT_FIELD_MANAGER = 'sluice-rollouts';
 export const GITOPS_FIELD_MANAGER = 'sluice-gitops';
+
+/** The controller's leader-election Lease (in its namespace, sluice-system by default). */
+export const LEASE_NAME = 'sluice-controller';
+/** On that Lease: the leading controller's version (`kubectl sluice version` reads it). */
+export const CONTROLLER_VERSION_ANNOTATION = 'sluice.dev/controller-version';

@@ -27,8 +27,9 @@ import { makeAnalysisRunController } from '../analysis/run-controller.ts';
 import { makeApplicationController } from '../gitops/controller.ts';
 import { handleWebhook, MAX_WEBHOOK_BODY, parseSecretRef, WEBHOOK_PATH, type WebhookDeps } from '../gitops/webhook.ts';
 import { makeRolloutController } from '../rollout/controller.ts';
+import { CONTROLLER_VERSION_ANNOTATION, LEASE_NAME } from '../api/names.ts';
+import { version } from '../version.ts';
 
-const LEASE_NAME = 'sluice-controller';
 
 export async function runController(argv: readonly string[]): Promise<void> {
   const { values } = parseArgs({
@@ -92,7 +93,7 @@ export async function runController(argv: readonly string[]): Promise<void> {
   let shuttingDown = false;
   const release = values['leader-elect']
     ? runLeaderElection(
-        { clients, namespace: leaseNamespace, name: LEASE_NAME, identity, logger },
+        { clients, namespace: leaseNamespace, name: LEASE_NAME, identity, logger, annotations: { [CONTROLLER_VERSION_ANNOTATION]: version } },
         {
           onStartedLeading: lead,
           // Losing the lease while running means another process may lead: stop at once.

@@ -20,6 +20,8 @@ export interface LeaderElectionConfig {
   readonly name: string;
   /** Unique per process (pod name plus a random suffix): two processes with one identity would both lead. */
   readonly identity: string;
+  /** Written on the Lease while we hold it (e.g. the leader's version, for `kubectl sluice version`). */
+  readonly annotations?: Readonly<Record<string, string>>;
   readonly leaseDurationSeconds?: number;
   readonly renewDeadlineSeconds?: number;
   readonly retryPeriodSeconds?: number;
@@ -186,6 +188,7 @@ class Elector {
     const spec = lease.spec ?? {};
     return {
       ...lease,
+      metadata: { ...lease.metadata, ...this.#annotations(lease.metadata.annotations) },
       spec: {
         ...spec,
         holderIdentity: this.#config.identity,
@@ -195,6 +198,11 @@ class Elector {
         leaseTransitions: (spec.leaseTransitions ?? 0) + (takeOver ? 1 : 0),
       },
     };
+  }
+
+  #annotations(existing: Readonly<Record<string, string>> | undefined): { annotations?: Record<string, string> } {
+    const ours = this.#config.annotations;
+    return ours === undefined ? (existing === undefined ? {} : { annotations: { ...existing } }) : { annotations: { ...existing, ...ours } };
   }
 
   async #read(signal: AbortSignal): Promise<Lease | undefined> {
@@ -211,7 +219,7 @@ class Elector {
     const lease: Lease = {
       apiVersion: 'coordination.k8s.io/v1',
       kind: 'Lease',
-      metadata: { name: this.#config.name, namespace: this.#config.namespace },
+      metadata: { name: this.#config.name, namespace: this.#config.namespace, ...this.#annotations(undefined) },
       spec: { holderIdentity: this.#config.identity, leaseDurationSeconds: this.#leaseDurationMs / 1000, acquireTime: now, renewTime: now, leaseTransitions: 0 },
     };
     try {

@@ -4,7 +4,8 @@
 import { readFile } from 'node:fs/promises';
 import { Argument, Command, CommanderError, Option } from 'commander';
 import { dump } from 'js-yaml';
-import { API_VERSION } from '../api/names.ts';
+import { API_VERSION, CONTROLLER_VERSION_ANNOTATION, LEASE_NAME } from '../api/names.ts';
+import { getObject } from '../kube/patch.ts';
 import { version } from '../version.ts';
 import { describeError, UserError } from './errors.ts';
 import { listApps, readApp, rollbackApp, setSuspended, syncApp } from './app.ts';
@@ -179,8 +180,13 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .action((shell: 'bash' | 'zsh') => io.out(completionScript(shell)));
   program
     .command('version')
-    .description('Print the plugin version (and the controller’s, when it reports one)')
-    .action(() => io.out(`kubectl-sluice ${version}\n`));
+    .description('Print the plugin’s version and the leading controller’s (from its Lease)')
+    .option('--controller-namespace <namespace>', 'where the controller’s Lease is', 'sluice-system')
+    .addHelpText('after', '\nExample:\n  kubectl sluice version\n')
+    .action(async (options: { controllerNamespace: string }, command: Command) => {
+      io.out(`kubectl-sluice ${version}\n`);
+      io.out(`${await controllerVersion(() => openSession(common(command)), options.controllerNamespace)}\n`);
+    });
   return program;
 }
 
@@ -193,6 +199,7 @@ function addAppCommands(program: Command, io: Io, setExit: (code: number) => voi
     .description('One row per Application: sync, health, revision, last healthy revision, age')
     .option('-A, --all-namespaces', 'Applications of every namespace')
     .addOption(new Option('-o, --output <format>', 'print the objects').choices(OUTPUTS))
+    .addHelpText('after', '\nExamples:\n  kubectl sluice app list\n  kubectl sluice app list -A\n')
     .action(async (_options: unknown, command: Command) => {
       const options = common(command) as Common & { allNamespaces?: boolean };
       const session = openSession(options);
@@ -206,6 +213,7 @@ function addAppCommands(program: Command, io: Io, setExit: (code: number) => voi
     .command('get <application>')
     .description('Source, sync and health, the last healthy revision, conditions and the inventory')
     .addOption(new Option('-o, --output <format>', 'print the object').choices(OUTPUTS))
+    .addHelpText('after', '\nExamples:\n  kubectl sluice app get shop -n prod\n')
     .action(async (name: string, _options: unknown, command: Command) => {
       const options = common(command);
       const session = openSession(options);
@@ -215,6 +223,7 @@ function addAppCommands(program: Command, io: Io, setExit: (code: number) => voi
   app
     .command('history <application>')
     .description('The last syncs, newest first: revision, result, the health reached and what became of its rollouts')
+    .addHelpText('after', '\nExamples:\n  kubectl sluice app history shop\n')
     .action(async (name: string, _options: unknown, command: Command) => {
       const session = openSession(common(command));
       io.out(renderHistory((await readApp(session.clients, session.namespace, name)).status?.history ?? []));
@@ -222,6 +231,7 @@ function addAppCommands(program: Command, io: Io, setExit: (code: number) => voi
   app
     .command('diff <application>')
     .description('What differs from Git as the controller last compared: exit 0 in sync, 1 differs, 2 unknown (an error)')
+    .addHelpText('after', '\nExamples:\n  kubectl sluice app diff shop || echo "shop differs from Git"\n')
     .action(async (name: string, _options: unknown, command: Command) => {
       const session = openSession(common(command));
       const application = await readApp(session.clients, session.namespace, name);
@@ -237,6 +247,7 @@ function addAppCommands(program: Command, io: Io, setExit: (code: number) => voi
     .command('sync <application>')
     .description('Sync now (a manual Application applies; an automated one looks at Git at once) and wait for the result')
     .option('--timeout <seconds>', 'how long to wait for the controller', '120')
+    .addHelpText('after', '\nExamples:\n  kubectl sluice app sync shop --timeout 300\n')
     .action(async (name: string, options: { timeout: string }, command: Command) => {
       const session = openSession(common(command));
       const result = await syncApp(session.clients, session.namespace, name, (Number.parseInt(options.timeout, 10) || 120) * 1000);
@@ -247,6 +258,7 @@ function addAppCommands(program: Command, io: Io, setExit: (code: number) => voi
     app
       .command(`${verb} <application>`)
       .description(suspend ? 'Stop syncing (spec.suspend)' : 'Sync again after suspend')
+      .addHelpText('after', `\nExample:\n  kubectl sluice app ${verb} shop\n`)
       .action(async (name: string, _options: unknown, command: Command) => {
         const session = openSession(common(command));
         io.out(`${await setSuspended(session.clients, session.namespace, name, suspend)}\n`);
@@ -256,10 +268,23 @@ function addAppCommands(program: Command, io: Io, setExit: (code: number) => voi
     .command('rollback <application>')
     .description('Pin spec.source.targetRevision to the last healthy revision (or --to-revision) and say how to unpin')
     .option('--to-revision <sha>', 'the commit to pin to')
+    .addHelpText('after', '\nExamples:\n  kubectl sluice app rollback shop\n  kubectl sluice app rollback shop --to-revision 3f9c2e1\n')
     .action(async (name: string, options: { toRevision?: string }, command: Command) => {
       const session = openSession(common(command));
       io.out(`${await rollbackApp(session.clients, session.namespace, name, options.toRevision)}\n`);
     });
+}
+
+/** The leading controller's version, as it writes it on its Lease; never fails the command. */
+async function controllerVersion(session: () => Session, namespace: string): Promise<string> {
+  try {
+    const lease = await getObject(session().clients, { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', namespace, name: LEASE_NAME });
+    if (lease === undefined) return `controller: unknown (no Lease ${namespace}/${LEASE_NAME}: not running, or without leader election)`;
+    const holder = (lease as { spec?: { holderIdentity?: string } }).spec?.holderIdentity ?? '';
+    return `controller ${lease.metadata.annotations?.[CONTROLLER_VERSION_ANNOTATION] ?? 'unknown'} (leader: ${holder === '' ? 'none' : holder})`;
+  } catch (error) {
+    return `controller: unknown (${describeError(error).line.replace(/^error: /u, '')})`;
+  }
 }
 
 async function readStdin(): Promise<string> {

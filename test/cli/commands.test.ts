@@ -59,6 +59,8 @@ describe('kubectl sluice: commands on live rollouts', { timeout: 300_000 }, () =
   test('set image, get rollout (tree), list, promote step by step, status exit 0; errors are one line', async () => {
     const { cluster } = suite;
     const ns = await rolloutIn('cli', '      - setWeight: 20\n      - pause: {}\n      - setWeight: 60\n      - pause: {}\n');
+    const versions = await sluice(['version']);
+    assert.match(versions.stdout, /^kubectl-sluice \d+\.\d+\.\d+\ncontroller \d+\.\d+\.\d+ \(leader: \S+\)\n$/u, 'the leader’s version from its Lease');
     const nothing = await sluice(['promote', 'web', '-n', ns]);
     assert.deepEqual([nothing.code, nothing.stdout], [0, 'rollout "web" is Healthy: nothing to promote\n']);
 
