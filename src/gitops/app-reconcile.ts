@@ -27,11 +27,11 @@ import { activePin, autoRevertCondition, newPin, type Pin } from './auto-revert.
 import { autoscaledTargets, keepScaledReplicas } from './scaled-replicas.ts';
 import type { GitSource } from './source.ts';
 import { syncRevision, type SyncResult } from './sync.ts';
+import { backoffMs, failedAt, planSync, RECONCILE_ANNOTATION, retryPolicy, running, type Plan } from './sync-plan.ts';
 
 export type ApplicationObject = KubeObject & Application;
 
-/** Asks for an immediate reconcile (and, without `automated`, a sync): any new value. */
-export const RECONCILE_ANNOTATION = 'sluice.dev/reconcile-requested-at';
+export { RECONCILE_ANNOTATION } from './sync-plan.ts';
 
 export interface EngineDeps {
   readonly clients: KubeClients;
@@ -56,7 +56,6 @@ export interface EngineDeps {
 }
 
 const DEFAULT_INTERVAL_MS = 60_000;
-const DEFAULT_RETRY = { limit: 5, durationMs: 5_000, factor: 2, maxMs: 180_000 };
 
 interface Context {
   readonly deps: EngineDeps;
@@ -96,7 +95,7 @@ async function syncFetched(ctx: Context, original: Context, fetched: { readonly 
   // Compared once: the report reuses it unless a sync wrote something (1,000 objects ≈ 120 ms).
   const before = new Map(objects.map((d) => [d, inSync(ctx, d)]));
   const drift = objects.filter((d) => before.get(d) === false);
-  const plan = planSync(ctx, fetched.revision, drift);
+  const plan = planSync({ app, status: ctx.status, nowMs: deps.now() }, fetched.revision, drift);
   const { status, retryInMs, blockedBy } = await carryOut(ctx, plan, fetched.revision, { objects, drift });
   const known = status === ctx.status ? before : undefined;
   const reported = report({ ...ctx, status, ...(blockedBy === undefined ? {} : { blockedBy }) }, fetched.revision, objects, known);
@@ -134,11 +133,6 @@ function iso(ms: number): string {
 function intervalMs(app: ApplicationObject): number {
   const seconds = parseDurationSeconds(app.spec.syncPolicy?.interval ?? '');
   return seconds === undefined || seconds <= 0 ? DEFAULT_INTERVAL_MS : seconds * 1000;
-}
-
-function requested(app: ApplicationObject): string | undefined {
-  const value = app.metadata.annotations?.[RECONCILE_ANNOTATION];
-  return value !== undefined && value !== app.status?.lastHandledReconcileAt ? value : undefined;
 }
 
 function inventory(status: ApplicationStatus): ObjectRef[] {
@@ -231,35 +225,6 @@ function inSync(ctx: Context, d: DesiredObject): boolean {
 // ---------------------------------------------------------------------------------------------
 // Sync
 
-type Plan = { readonly kind: 'full' | 'heal' | 'continue' } | { readonly kind: 'none'; readonly retryInMs?: number };
-
-/**
- * What this reconcile does. A requested reconcile (the annotation, the webhook) is a full sync
- * for a manual Application; for an automated one it means "look now": a new revision or a failed
- * one is synced at once, drift is repaired, and when nothing changed nothing is written.
- */
-function planSync(ctx: Context, revision: string, drift: readonly DesiredObject[]): Plan {
-  const { app, status } = ctx;
-  const asked = requested(app) !== undefined;
-  const automated = app.spec.syncPolicy?.automated;
-  if (asked && automated === undefined) return { kind: 'full' };
-  if (continuing(ctx, revision)) return { kind: 'continue' };
-  if (automated === undefined) return { kind: 'none' };
-  if (failedAt(status, revision)) return asked ? { kind: 'full' } : retryPlan(ctx);
-  if (changed(ctx, revision)) return { kind: 'full' };
-  return healPlan(automated.selfHeal === true || asked, drift);
-}
-
-function healPlan(heal: boolean, drift: readonly DesiredObject[]): Plan {
-  return heal && drift.length > 0 ? { kind: 'heal' } : { kind: 'none' };
-}
-
-/** A new revision or spec, or never synced. */
-function changed(ctx: Context, revision: string): boolean {
-  const { status, app } = ctx;
-  return status.sync?.revision !== revision || status.observedGeneration !== app.metadata.generation || status.operationState === undefined;
-}
-
 /** Runs the plan (unless a dependency holds it back): the status after it and when to come back. */
 async function carryOut(
   ctx: Context,
@@ -273,15 +238,6 @@ async function carryOut(
   const blockedBy = dependencyBlocker(ctx);
   if (blockedBy !== undefined) return { status: ctx.status, blockedBy };
   return afterSync(ctx, revision, await runWaveStep(ctx, sets.objects, plan.kind === 'continue'));
-}
-
-function continuing(ctx: Context, revision: string): boolean {
-  return running(ctx.status, revision) && ctx.status.observedGeneration === ctx.app.metadata.generation;
-}
-
-/** A sync of this revision is part-way through its waves. */
-function running(status: ApplicationStatus, revision: string): boolean {
-  return status.operationState?.phase === 'Running' && status.operationState.revision === revision;
 }
 
 /** The first dependency (spec.dependsOn) that is not yet Synced and Healthy (or Suspended), as a message. */
@@ -357,44 +313,6 @@ function unprogressed(ctx: Context, wave: Wave): string[] {
 
 function waitingMessage(wave: number, pending: readonly string[]): string {
   return `waiting for wave ${wave}: ${pending.slice(0, 3).join('; ')}${pending.length > 3 ? ` (and ${pending.length - 3} more)` : ''}`;
-}
-
-function failedAt(status: ApplicationStatus, revision: string): boolean {
-  return status.operationState?.phase === 'Failed' && status.operationState.revision === revision;
-}
-
-/** A failed revision is retried per spec.syncPolicy.retry (default 5 times, 5 s doubling to 3 min). */
-function retryPlan(ctx: Context): Plan {
-  const retry = retryPolicy(ctx.app);
-  const count = ctx.status.operationState?.retryCount ?? 0;
-  if (retry.limit >= 0 && count >= retry.limit) return { kind: 'none' };
-  const dueAt = Date.parse(ctx.status.operationState?.finishedAt ?? '') + backoffMs(retry, count);
-  const wait = dueAt - ctx.deps.now();
-  return wait <= 0 || Number.isNaN(wait) ? { kind: 'full' } : { kind: 'none', retryInMs: wait };
-}
-
-function retryPolicy(app: ApplicationObject): typeof DEFAULT_RETRY {
-  const retry = app.spec.syncPolicy?.retry;
-  const backoff = retry?.backoff;
-  return {
-    limit: orDefault(retry?.limit, DEFAULT_RETRY.limit),
-    durationMs: durationOr(backoff?.duration, DEFAULT_RETRY.durationMs),
-    factor: orDefault(backoff?.factor, DEFAULT_RETRY.factor),
-    maxMs: durationOr(backoff?.maxDuration, DEFAULT_RETRY.maxMs),
-  };
-}
-
-function orDefault(value: number | undefined, fallback: number): number {
-  return value ?? fallback;
-}
-
-function durationOr(value: string | undefined, fallbackMs: number): number {
-  const seconds = value === undefined ? undefined : parseDurationSeconds(value);
-  return seconds === undefined ? fallbackMs : seconds * 1000;
-}
-
-function backoffMs(retry: typeof DEFAULT_RETRY, count: number): number {
-  return Math.min(retry.maxMs, retry.durationMs * retry.factor ** count);
 }
 
 interface SyncScope {
