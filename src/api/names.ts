@@ -28,3 +28,5 @@ export const GITOPS_FIELD_MANAGER = 'sluice-gitops';
 export const LEASE_NAME = 'sluice-controller';
 /** On that Lease: the leading controller's version (`kubectl sluice version` reads it). */
 export const CONTROLLER_VERSION_ANNOTATION = 'sluice.dev/controller-version';
+/** On an Application: asks for an immediate reconcile (and, without `automated`, a sync): any new value. */
+export const RECONCILE_ANNOTATION = 'sluice.dev/reconcile-requested-at';

@@ -5,6 +5,7 @@
 // when it changed, so an Application whose Git and cluster agree costs no writes.
 import type { Application, ApplicationStatus, IgnoreDifference } from '../api/application.ts';
 import { canonicalJson } from '../api/canonical-json.ts';
+import { RECONCILE_ANNOTATION } from '../api/names.ts';
 import { parseDurationSeconds } from '../api/duration.ts';
 import type { KubeClients } from '../kube/api-clients.ts';
 import type { Logger } from '../kube/logger.ts';
@@ -27,11 +28,10 @@ import { activePin, autoRevertCondition, newPin, type Pin } from './auto-revert.
 import { autoscaledTargets, keepScaledReplicas } from './scaled-replicas.ts';
 import type { GitSource } from './source.ts';
 import { syncRevision, type SyncResult } from './sync.ts';
-import { backoffMs, failedAt, planSync, RECONCILE_ANNOTATION, retryPolicy, running, type Plan } from './sync-plan.ts';
+import { backoffMs, failedAt, planSync, retryPolicy, running, type Plan } from './sync-plan.ts';
 
 export type ApplicationObject = KubeObject & Application;
 
-export { RECONCILE_ANNOTATION } from './sync-plan.ts';
 
 export interface EngineDeps {
   readonly clients: KubeClients;

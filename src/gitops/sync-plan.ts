@@ -3,12 +3,10 @@
 // sync. Pure: the Application, its status and the time in; a plan out.
 import type { Application, ApplicationStatus } from '../api/application.ts';
 import { parseDurationSeconds } from '../api/duration.ts';
+import { RECONCILE_ANNOTATION } from '../api/names.ts';
 import type { KubeObject } from '../kube/object.ts';
 
 type ApplicationObject = KubeObject & Application;
-
-/** Asks for an immediate reconcile (and, without `automated`, a sync): any new value. */
-export const RECONCILE_ANNOTATION = 'sluice.dev/reconcile-requested-at';
 
 export const DEFAULT_RETRY = { limit: 5, durationMs: 5_000, factor: 2, maxMs: 180_000 };
 export type RetryPolicy = typeof DEFAULT_RETRY;

@@ -7,12 +7,11 @@
 // A missing or wrong signature gets 401 and changes nothing.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { APPLICATION_KIND, type Application } from '../api/application.ts';
-import { API_VERSION, GITOPS_FIELD_MANAGER } from '../api/names.ts';
+import { API_VERSION, GITOPS_FIELD_MANAGER, RECONCILE_ANNOTATION } from '../api/names.ts';
 import type { KubeClients } from '../kube/api-clients.ts';
 import type { Logger } from '../kube/logger.ts';
 import type { KubeObject } from '../kube/object.ts';
 import { getObject, mergePatchObject } from '../kube/patch.ts';
-import { RECONCILE_ANNOTATION } from './app-reconcile.ts';
 
 export const WEBHOOK_PATH = '/webhook/git';
 /** Bodies larger than this are refused (GitHub caps payloads at 25 MB; pushes are far smaller). */

@@ -2,7 +2,7 @@
 // and rollback — which pins spec.source.targetRevision to the last healthy commit (or the one
 // given) and remembers the branch it replaced, so the message can say how to unpin.
 import { APPLICATION_KIND } from '../api/application.ts';
-import { API_VERSION } from '../api/names.ts';
+import { API_VERSION, RECONCILE_ANNOTATION } from '../api/names.ts';
 import type { KubeClients } from '../kube/api-clients.ts';
 import { makeInformer } from '../kube/informer.ts';
 import { silentLogger } from '../kube/logger.ts';
@@ -10,8 +10,6 @@ import { getObject, jsonPointer, patchObject } from '../kube/patch.ts';
 import type { ApplicationObject } from './app-render.ts';
 import { PLUGIN_FIELD_MANAGER, UserError } from './errors.ts';
 
-/** Same value as the engine's (gitops/app-reconcile.ts); the plugin does not import the engine. */
-export const RECONCILE_ANNOTATION = 'sluice.dev/reconcile-requested-at';
 /** The targetRevision that `app rollback` replaced. */
 export const PINNED_FROM_ANNOTATION = 'sluice.dev/rollback-from';
 

@@ -7,8 +7,7 @@ import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { Application } from '../../src/api/application.ts';
-import type { KubeObject } from '../../src/kube/object.ts';
+import { readApplication, type App } from '../gitops/fixtures.ts';
 import { createNamespace } from '../harness/fixtures.ts';
 import { startGitServer, type GitServer } from '../harness/git-server.ts';
 import { binary, repoRoot } from '../harness/paths.ts';
@@ -222,9 +221,7 @@ describe('kubectl sluice: commands on live rollouts', { timeout: 300_000 }, () =
     assert.deepEqual([missing.code, missing.stderr], [1, `error: application "nope" not found in namespace "${ns}"\n`]);
   });
 
-  async function readAppObject(ns: string, name: string): Promise<KubeObject & Application> {
-    return suite.cluster.clients.request<KubeObject & Application>({ method: 'GET', path: `/apis/sluice.dev/v1alpha1/namespaces/${ns}/applications/${name}` });
-  }
+  const readAppObject = (ns: string, name: string): Promise<App> => readApplication(suite.cluster, ns, name);
 
   test('lint: exit 0 on good manifests, 1 with file:line on broken ones, from a file or stdin', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sluice-lint-'));

@@ -10,17 +10,16 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { Application } from '../../src/api/application.ts';
 import type { KubeObject } from '../../src/kube/object.ts';
 import { makeInformer } from '../../src/kube/informer.ts';
 import { silentLogger } from '../../src/kube/logger.ts';
 import { mergePatchObject } from '../../src/kube/patch.ts';
 import { createNamespace } from '../harness/fixtures.ts';
+import { applyApplication, readApplication, syncedAt, waitForApplication, type App } from './fixtures.ts';
 import { startGitServer, type GitServer } from '../harness/git-server.ts';
-import { applyYaml, hostSplitNetwork, hostSplitRollout, readRollout, replicaSet, setImage, vsWeights, waitForRollout, type RolloutState } from '../rollout/fixtures.ts';
+import { hostSplitNetwork, hostSplitRollout, readRollout, replicaSet, setImage, vsWeights, waitForRollout, type RolloutState } from '../rollout/fixtures.ts';
 import { startRolloutSuite, type Controller, type RolloutSuite } from '../rollout/suite.ts';
 
-type App = KubeObject & Application;
 type RolloutStatus = RolloutState & { status?: { abort?: boolean; stableGitRevision?: string; canaryGitRevision?: string; rolledBackTo?: { podTemplateHash: string; gitRevision?: string } } };
 
 const WEBHOOK_SECRET = 'hook-s3cret-8d1e';
@@ -47,35 +46,11 @@ describe('gitops + rollouts: one system', { timeout: 600_000 }, () => {
     await git?.stop();
   });
 
-  async function application(ns: string, name: string, repoURL: string, policy: string, extra = '', interval = '1s'): Promise<void> {
-    await applyYaml(suite.cluster, ns, `apiVersion: sluice.dev/v1alpha1
-kind: Application
-metadata:
-  name: ${name}
-spec:
-  source: {repoURL: "${repoURL}", targetRevision: main, path: app}
-${extra}  syncPolicy:
-    interval: ${interval}
-${policy}`);
-  }
-
-  async function app(ns: string, name: string): Promise<App> {
-    return suite.cluster.clients.request<App>({ method: 'GET', path: `/apis/sluice.dev/v1alpha1/namespaces/${ns}/applications/${name}` });
-  }
-
-  async function waitApp(ns: string, name: string, what: string, check: (a: App) => boolean, timeoutMs = 60_000): Promise<App> {
-    let last: App | undefined;
-    try {
-      return await suite.cluster.waitFor(`application ${name}: ${what}`, async () => {
-        last = await app(ns, name);
-        return check(last) ? last : undefined;
-      }, { timeoutMs, intervalMs: 100 });
-    } catch (error) {
-      throw new Error(`${error instanceof Error ? error.message : String(error)}; last status: ${JSON.stringify(last?.status)}`);
-    }
-  }
-
-  const synced = (sha: string) => (a: App): boolean => a.status?.sync?.status === 'Synced' && a.status.sync.revision === sha;
+  const application = (ns: string, name: string, repoURL: string, policy: string, extraSpec = '', interval = '1s'): Promise<void> =>
+    applyApplication(suite.cluster, ns, name, repoURL, { policy, extraSpec, interval });
+  const app = (ns: string, name: string): Promise<App> => readApplication(suite.cluster, ns, name);
+  const waitApp = (ns: string, name: string, what: string, check: (a: App) => boolean, timeoutMs?: number): Promise<App> => waitForApplication(suite.cluster, ns, name, what, check, timeoutMs);
+  const synced = syncedAt;
 
   async function analysisRuns(ns: string): Promise<number> {
     const list = await suite.cluster.clients.request<{ items: unknown[] }>({ method: 'GET', path: `/apis/sluice.dev/v1alpha1/namespaces/${ns}/analysisruns` });

@@ -5,14 +5,13 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { Application } from '../../src/api/application.ts';
 import type { KubeObject } from '../../src/kube/object.ts';
 import { createNamespace } from '../harness/fixtures.ts';
+import { applyApplication, readApplication, syncedAt, waitForApplication, type App } from './fixtures.ts';
 import { startGitServer, type GitServer } from '../harness/git-server.ts';
 import { applyYaml, hostSplitNetwork, hostSplitRollout, operate, vsWeights, waitForRollout } from '../rollout/fixtures.ts';
 import { startRolloutSuite, type Controller, type RolloutSuite } from '../rollout/suite.ts';
 
-type App = KubeObject & Application;
 
 const PASSWORD = 'gitops-Pa55-4f1c';
 
@@ -75,28 +74,9 @@ describe('gitops: Applications sync Git into the cluster', { timeout: 600_000 },
     await privateGit?.stop();
   });
 
-  async function application(ns: string, name: string, repoURL: string, policy: string, extraSpec = ''): Promise<void> {
-    await applyYaml(suite.cluster, ns, `apiVersion: sluice.dev/v1alpha1
-kind: Application
-metadata:
-  name: ${name}
-spec:
-  source: {repoURL: "${repoURL}", targetRevision: main, path: app}
-${extraSpec}  syncPolicy:
-    interval: 1s
-${policy}`);
-  }
-
-  async function app(ns: string, name: string): Promise<App> {
-    return suite.cluster.clients.request<App>({ method: 'GET', path: `/apis/sluice.dev/v1alpha1/namespaces/${ns}/applications/${name}` });
-  }
-
-  async function waitApp(ns: string, name: string, what: string, check: (a: App) => boolean, timeoutMs = 60_000): Promise<App> {
-    return suite.cluster.waitFor(`application ${name}: ${what}`, async () => {
-      const a = await app(ns, name);
-      return check(a) ? a : undefined;
-    }, { timeoutMs, intervalMs: 200 });
-  }
+  const application = (ns: string, name: string, repoURL: string, policy: string, extraSpec = ''): Promise<void> => applyApplication(suite.cluster, ns, name, repoURL, { policy, extraSpec });
+  const app = (ns: string, name: string): Promise<App> => readApplication(suite.cluster, ns, name);
+  const waitApp = (ns: string, name: string, what: string, check: (a: App) => boolean, timeoutMs?: number): Promise<App> => waitForApplication(suite.cluster, ns, name, what, check, timeoutMs);
 
   async function get(path: string): Promise<KubeObject | undefined> {
     try {
@@ -106,7 +86,7 @@ ${policy}`);
     }
   }
 
-  const synced = (sha: string) => (a: App): boolean => a.status?.sync?.status === 'Synced' && a.status.sync.revision === sha;
+  const synced = syncedAt;
 
   test('first sync: a Namespace, a CRD and an object of that CRD in one commit, a ConfigMap and a Deployment; then a new commit; then a removed file is pruned unless opted out', async () => {
     const { cluster } = suite;
