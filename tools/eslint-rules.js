@@ -6,7 +6,7 @@
 //   graph is built from the relative `import … from './x.ts'` specifiers, which is all this
 //   codebase uses between its own modules.
 // sluice/layers: imports go one way (docs/architecture.md):
-//   cli → gitops | rollout → traffic | analysis → kube → api | config | log | metrics
+//   cli → gitops | rollout | notify → traffic | analysis → kube → api | config | log | metrics
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, relative, resolve, sep } from 'node:path';
 
@@ -68,7 +68,7 @@ const noImportCycle = {
 // Higher rank may import lower rank, never the reverse; peers of one rank may not import each
 // other (gitops and rollout meet through annotations and status, ARCHITECTURE §5). The CLI sits
 // on top; metrics is a leaf every layer may record into.
-const RANK = { cli: 5, gitops: 4, rollout: 4, traffic: 3, analysis: 3, kube: 2, api: 1, config: 1, log: 1, metrics: 1 };
+const RANK = { cli: 5, gitops: 4, rollout: 4, notify: 4, traffic: 3, analysis: 3, kube: 2, api: 1, config: 1, log: 1, metrics: 1 };
 
 function layerOf(root, file) {
   const rel = relative(resolve(root, 'src'), file).split(sep);

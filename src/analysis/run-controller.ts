@@ -19,11 +19,16 @@ import { ANALYSIS_RUN_LABEL, resumeJob, startJob, type JobObject } from './job-m
 import { measureMetric, type Args } from './measure.ts';
 import { planMetric, type MetricPlan } from './metric-plan.ts';
 import { plainArgs, resolveRunArgs } from './run-args.ts';
+import { analysisSamples, providerOf, rolloutOf } from './metrics-view.ts';
+import { measurementDuration, measurements, observe } from '../metrics/registry.ts';
+import { addAnalysisSource, type Unregister } from '../metrics/sources.ts';
 import { dueMetrics, nextDeadline, resultOf, withMeasurement, withPendingMetrics, withRunPhase } from './run-status.ts';
 
 export const ANALYSIS_FIELD_MANAGER = 'sluice-analysis';
 
 export type AnalysisRunObject = KubeObject & AnalysisRun & { readonly metadata: KubeObject['metadata'] };
+
+const QUEUE_NAME = 'analysisruns';
 
 export interface AnalysisRunControllerOptions {
   readonly clients: KubeClients;
@@ -48,7 +53,7 @@ const iso = (ms: number): string => new Date(ms).toISOString();
 export function makeAnalysisRunController(options: AnalysisRunControllerOptions): AnalysisRunController {
   const { clients, namespace } = options;
   const clock = options.clock ?? systemClock;
-  const queue = makeWorkQueue({ clock, logger: options.logger });
+  const queue = makeWorkQueue({ clock, logger: options.logger, name: QUEUE_NAME });
   const informerOptions = { clock, logger: options.logger };
   const enqueue = (object: KubeObject): void => queue.add(keyOf(object));
   const runs = makeInformer<AnalysisRunObject>(clients, { path: `/apis/${API_VERSION}${scope(namespace)}/analysisruns`, ...informerOptions }, {
@@ -82,14 +87,17 @@ export function makeAnalysisRunController(options: AnalysisRunControllerOptions)
     }
     return result.requeueAfterMs === undefined ? undefined : { requeueAfterMs: result.requeueAfterMs };
   };
+  let unregister: Unregister | undefined;
   return {
     queue,
     async run() {
       await Promise.all(informers.map((i) => i.start()));
       options.logger.info({ namespace: namespace ?? '(all)' }, 'analysis controller caches synced');
+      unregister = addAnalysisSource(() => analysisSamples(runs.list()));
       await queue.run(options.workers ?? 8, reconcile);
     },
     async stop() {
+      unregister?.();
       await queue.shutDown();
       for (const informer of informers) informer.stop();
     },
@@ -124,11 +132,23 @@ async function reconcileRun(deps: ReconcileDeps, run: AnalysisRunObject, signal:
   const terminating = run.spec.terminate === true;
   let status = withPendingMetrics({ ...before, startedAt: iso(startedAt) }, plans);
   const due = terminating ? [] : dueMetrics(plans, status, startedAt, now);
-  if (due.length > 0) {
-    for (const [plan, measurement] of await measureAll(deps, { run, due, status, signal })) status = withMeasurement(status, plan, measurement);
-  }
+  const measured = due.length > 0 ? await measureAll(deps, { run, due, status, signal }) : [];
+  for (const [plan, measurement] of measured) status = withMeasurement(status, plan, measurement);
   status = withRunPhase(status, plans, deps.clock.now(), terminating);
-  return finish(deps, run, { before, status, plans, startedAt });
+  const result = await finish(deps, run, { before, status, plans, startedAt });
+  if (result.written !== undefined) countMeasurements(run, measured);
+  return result;
+}
+
+/** sluice_analysis_measurements_total and _duration_seconds, for measurements that reached status. */
+function countMeasurements(run: AnalysisRunObject, measured: readonly [MetricPlan, Measurement][]): void {
+  const labels = { namespace: run.metadata.namespace ?? '', rollout: rolloutOf(run) };
+  for (const [plan, m] of measured) {
+    if (m.phase === 'Running' || m.phase === 'Pending') continue;
+    const provider = providerOf(plan.provider);
+    measurements.inc({ ...labels, metric: plan.name, provider, phase: m.phase });
+    if (m.startedAt !== undefined && m.finishedAt !== undefined) observe(measurementDuration, { provider }, (Date.parse(m.finishedAt) - Date.parse(m.startedAt)) / 1000);
+  }
 }
 
 function planRun(run: AnalysisRunObject): { ok: true; plans: MetricPlan[] } | { ok: false; message: string } {

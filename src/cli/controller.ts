@@ -3,7 +3,7 @@
 //   --namespace NS         watch one namespace (default: all)
 //   --no-leader-elect      run without a Lease (one replica only!)
 //   --lease-namespace NS   where the Lease lives (default: $POD_NAMESPACE, else --namespace, else sluice-system)
-//   --metrics-addr ADDR    /healthz and /readyz (and metrics, later) on host:port (default 0.0.0.0:8090; "0" = off)
+//   --metrics-addr ADDR    /metrics (Prometheus, docs/metrics.md), /healthz and /readyz on host:port (default 0.0.0.0:8090; "0" = off)
 //   --workers N            concurrent reconciles (default 4)
 //   --kube-api-qps N       client-side rate limit of API requests (default 150, burst --kube-api-burst 300; docs/adr/005)
 //   --gitops-api-qps N     the sync engine's own limit (default 300, burst --gitops-api-burst 600; docs/adr/006)
@@ -12,6 +12,8 @@
 //   --no-gitops            do not run the Application (GitOps sync) controller
 //   --default-service-account NAME  apply Applications that name none as this ServiceAccount of their namespace
 //   --webhook-secret NS/NAME[:KEY]  serve POST /webhook/git, signed with the Secret's key (default `secret`)
+//   --no-notifications     do not send notifications (docs/notifications.md)
+//   --notifications-namespace NS  where the sluice-notifications ConfigMap and Secret live (default: the Lease's namespace)
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,6 +31,9 @@ import { handleWebhook, MAX_WEBHOOK_BODY, parseSecretRef, WEBHOOK_PATH, type Web
 import { makeRolloutController } from '../rollout/controller.ts';
 import { CONTROLLER_VERSION_ANNOTATION, LEASE_NAME } from '../api/names.ts';
 import { version } from '../version.ts';
+import { collectProcessMetrics, leader, notifications as notificationsSent } from '../metrics/registry.ts';
+import { makeNotificationController } from '../notify/controller.ts';
+import { scrape } from '../metrics/sources.ts';
 
 
 export async function runController(argv: readonly string[]): Promise<void> {
@@ -51,6 +56,8 @@ export async function runController(argv: readonly string[]): Promise<void> {
       gitops: { type: 'boolean', default: true },
       'default-service-account': { type: 'string' },
       'webhook-secret': { type: 'string' },
+      notifications: { type: 'boolean', default: true },
+      'notifications-namespace': { type: 'string' },
     },
   });
   const logger: Logger = pino({
@@ -67,6 +74,8 @@ export async function runController(argv: readonly string[]): Promise<void> {
     burst: Number.parseInt(values['kube-api-burst'], 10) || DEFAULT_RATE_LIMIT.burst,
   });
   const identity = `${hostname()}-${process.pid}`;
+  collectProcessMetrics(version);
+  leader.set(0);
   const state = { ready: false };
   // Events are low priority: their own pace (10 qps) while the controller is busy, its spare
   // capacity when it is idle (so a backlog drains in seconds), never delaying a reconcile.
@@ -77,10 +86,10 @@ export async function runController(argv: readonly string[]): Promise<void> {
     qps: Number.parseFloat(values['gitops-api-qps']) || GITOPS_RATE_LIMIT.qps,
     burst: Number.parseInt(values['gitops-api-burst'], 10) || GITOPS_RATE_LIMIT.burst,
   });
-  const controller = makeControllers({ clients, gitopsClients, events, logger, onSynced: () => (state.ready = true), values });
+  const leaseNamespace = leaseNamespaceOf(values);
+  const controller = makeControllers({ clients, gitopsClients, events, logger, onSynced: () => (state.ready = true), values: { ...values, 'notifications-namespace': values['notifications-namespace'] ?? leaseNamespace } });
   const webhook = webhookDeps(values['webhook-secret'], clients, logger, values.namespace);
   const server = values['metrics-addr'] === '0' ? undefined : await serveHttp(values['metrics-addr'], state, webhook);
-  const leaseNamespace = values['lease-namespace'] ?? process.env.POD_NAMESPACE ?? values.namespace ?? 'sluice-system';
   const stopped = new Promise<void>((resolve) => {
     const stop = (): void => resolve();
     process.once('SIGTERM', stop);
@@ -88,6 +97,7 @@ export async function runController(argv: readonly string[]): Promise<void> {
   });
   const lead = (): void => {
     logger.info({ identity }, 'leading: starting the controllers');
+    leader.set(1);
     controller.run().catch((error: unknown) => fatal(logger, error));
   };
   let shuttingDown = false;
@@ -97,7 +107,10 @@ export async function runController(argv: readonly string[]): Promise<void> {
         {
           onStartedLeading: lead,
           // Losing the lease while running means another process may lead: stop at once.
-          onStoppedLeading: ({ lost, reason }) => (lost && !shuttingDown ? fatal(logger, new Error(`lost the leader lease: ${reason}`)) : controller.stop()),
+          onStoppedLeading: ({ lost, reason }) => {
+            leader.set(0);
+            return lost && !shuttingDown ? fatal(logger, new Error(`lost the leader lease: ${reason}`)) : controller.stop();
+          },
         },
       )
     : (lead(), () => Promise.resolve());
@@ -106,12 +119,18 @@ export async function runController(argv: readonly string[]): Promise<void> {
   await shutdown(logger, controller, release, server);
 }
 
+function leaseNamespaceOf(values: { readonly 'lease-namespace'?: string | undefined; readonly namespace?: string | undefined }): string {
+  return values['lease-namespace'] ?? process.env.POD_NAMESPACE ?? values.namespace ?? 'sluice-system';
+}
+
 interface ControllerValues {
   readonly namespace?: string | undefined;
   readonly workers: string;
   readonly 'data-dir'?: string | undefined;
   readonly gitops: boolean;
   readonly 'default-service-account'?: string | undefined;
+  readonly notifications: boolean;
+  readonly 'notifications-namespace': string;
 }
 
 /** The rollout, analysis and (unless --no-gitops) Application controllers, run and stopped together. */
@@ -131,9 +150,10 @@ function makeControllers(o: { clients: KubeClients; gitopsClients: KubeClients; 
   const dataDir = values['data-dir'] ?? process.env.SLUICE_DATA_DIR ?? join(tmpdir(), 'sluice');
   const account = values['default-service-account'];
   const gitops = values.gitops
-    ? makeApplicationController({ clients: o.gitopsClients, logger, dataDir, ...(values.namespace === undefined ? {} : { namespace: values.namespace }), ...(account === undefined ? {} : { defaultServiceAccount: account }) })
+    ? makeApplicationController({ clients: o.gitopsClients, events, logger, dataDir, ...(values.namespace === undefined ? {} : { namespace: values.namespace }), ...(account === undefined ? {} : { defaultServiceAccount: account }) })
     : undefined;
-  const parts: Runnable[] = [rollouts, analysis, ...(gitops === undefined ? [] : [gitops])];
+  const notify = values.notifications ? notifications(clients, logger, values) : undefined;
+  const parts: Runnable[] = [rollouts, analysis, ...(gitops === undefined ? [] : [gitops]), ...(notify === undefined ? [] : [notify])];
   return {
     run: async () => {
       await Promise.all(parts.map((p) => p.run()));
@@ -142,6 +162,17 @@ function makeControllers(o: { clients: KubeClients; gitopsClients: KubeClients; 
       await Promise.all(parts.map((p) => p.stop()));
     },
   };
+}
+
+/** Outbound notifications: their own informers and queue, never in a reconcile's way. */
+function notifications(clients: KubeClients, logger: Logger, values: ControllerValues): Runnable {
+  return makeNotificationController({
+    clients,
+    logger: logger.child({ controller: 'notifications' }),
+    configNamespace: values['notifications-namespace'],
+    ...(values.namespace === undefined ? {} : { namespace: values.namespace }),
+    onDelivery: ({ service, trigger, result }) => notificationsSent.inc({ service, trigger, result }),
+  });
 }
 
 interface Runnable {
@@ -178,6 +209,7 @@ async function serveHttp(address: string, state: { ready: boolean }, webhook: We
   const server = createServer((req, res) => {
     if (req.url === '/healthz') return void res.writeHead(200).end('ok\n');
     if (req.url === '/readyz') return void res.writeHead(state.ready ? 200 : 503).end(state.ready ? 'ok\n' : 'not leading or caches not synced\n');
+    if (req.url === '/metrics') return void serveMetrics(res);
     if (webhook !== undefined && req.url === WEBHOOK_PATH) return void serveWebhook(webhook, req, res);
     res.writeHead(404).end();
   });
@@ -186,6 +218,15 @@ async function serveHttp(address: string, state: { ready: boolean }, webhook: We
     server.listen(Number.parseInt(port ?? '8090', 10), host, resolve);
   });
   return server;
+}
+
+async function serveMetrics(res: ServerResponse): Promise<void> {
+  try {
+    const { contentType, body } = await scrape();
+    res.writeHead(200, { 'content-type': contentType }).end(body);
+  } catch (error) {
+    res.writeHead(500).end(`metrics: ${error instanceof Error ? error.message : String(error)}\n`);
+  }
 }
 
 /** Events' own 10 qps, plus the controller's spare tokens above half its burst. */

@@ -28,6 +28,9 @@ import { activePin, autoRevertCondition, newPin, type Pin } from './auto-revert.
 import { autoscaledTargets, keepScaledReplicas } from './scaled-replicas.ts';
 import type { GitSource } from './source.ts';
 import { syncRevision, type SyncResult } from './sync.ts';
+import { recordApplied, recordFetch, recordStatusChange } from './metrics-view.ts';
+import { applicationEvents } from './app-events.ts';
+import type { EventRecorder } from '../kube/events.ts';
 import { backoffMs, failedAt, planSync, retryPolicy, running, type Plan } from './sync-plan.ts';
 
 export type ApplicationObject = KubeObject & Application;
@@ -51,6 +54,8 @@ export interface EngineDeps {
   readonly statusWritten: (before: ApplicationObject, after: ApplicationObject) => void;
   /** Another Application of the namespace, as the controller's cache has it (spec.dependsOn). */
   readonly application: (namespace: string, name: string) => ApplicationObject | undefined;
+  /** Kubernetes Events of Applications (sync results, health, automatic reverts); none in some tests. */
+  readonly events?: EventRecorder;
   /** What our last applies returned, for read-your-writes (see liveOf). */
   readonly written: Map<string, { readonly replacedVersion: string | undefined; readonly object: KubeObject }>;
 }
@@ -149,7 +154,9 @@ async function fetchRevision(ctx: Context, revision?: string): Promise<Fetched> 
   const credentials = await readCredentials(deps.clients, app.metadata.namespace ?? 'default', app.spec.credentialsSecretRef?.name);
   if (!credentials.ok) return { ok: false, reason: 'CredentialsNotFound', message: credentials.message, stalled: false };
   const source = revision === undefined ? app.spec.source : { ...app.spec.source, targetRevision: revision };
+  const started = performance.now();
   const result = await deps.source.fetch(source, credentials.credentials, ctx.signal);
+  recordFetch(app, (performance.now() - started) / 1000, result.ok);
   if (!result.ok) return { ok: false, reason: result.reason, message: result.message, stalled: result.reason === 'InvalidSource' };
   return { ok: true, revision: result.revision, dir: result.dir };
 }
@@ -338,7 +345,10 @@ async function runSync(ctx: Context, objects: readonly DesiredObject[], scope: S
     fieldManager: deps.fieldManager,
     ...(ctx.signal === undefined ? {} : { signal: ctx.signal }),
   });
-  if (result.ok) for (const [key, object] of result.written) deps.written.set(key, { replacedVersion: before.get(key), object });
+  if (result.ok) {
+    for (const [key, object] of result.written) deps.written.set(key, { replacedVersion: before.get(key), object });
+    recordApplied(app, result.applied.length, result.pruned.length);
+  }
   logSync(ctx, full, result);
   return result;
 }
@@ -532,6 +542,8 @@ async function finish(ctx: Context, status: ApplicationStatus, requeueAfterMs: n
     // status no longer has (a cleared message), and the next compare would differ forever.
     const written = await patchStatus<ApplicationObject>(ctx.deps.clients, ref, [{ op: 'add', path: '/status', value: status }], { fieldManager: ctx.deps.fieldManager });
     ctx.deps.statusWritten(ctx.app, written);
+    recordStatusChange(ctx.app, ctx.app.status ?? {}, status);
+    for (const e of applicationEvents(ctx.app.status ?? {}, status)) void ctx.deps.events?.record(written, e.type, e.reason, e.message);
   }
   return requeueAfterMs === undefined ? undefined : { requeueAfterMs };
 }

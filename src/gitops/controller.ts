@@ -8,12 +8,15 @@ import { impersonating, serviceAccountUser } from '../kube/impersonate.ts';
 import { systemClock, type Clock } from '../kube/clock.ts';
 import { makeInformer, type Informer } from '../kube/informer.ts';
 import type { Logger } from '../kube/logger.ts';
+import type { EventRecorder } from '../kube/events.ts';
 import { cacheBehindWrite, keyOf } from '../kube/object.ts';
 import { makeWorkQueue, type ReconcileResult, type WorkQueue } from '../kube/workqueue.ts';
 import { reconcileApplication, type ApplicationObject, type EngineDeps } from './app-reconcile.ts';
 import { makeLiveCache } from './live-cache.ts';
 import type { Rendered } from './render.ts';
 import { makeGitSource } from './source.ts';
+import { applicationSample } from './metrics-view.ts';
+import { addApplicationSource, type Unregister } from '../metrics/sources.ts';
 
 export interface ApplicationControllerOptions {
   readonly clients: KubeClients;
@@ -25,6 +28,7 @@ export interface ApplicationControllerOptions {
   readonly namespace?: string;
   readonly workers?: number;
   readonly clock?: Clock;
+  readonly events?: EventRecorder;
 }
 
 export interface ApplicationController {
@@ -55,7 +59,7 @@ const RENDER_CACHE_SIZE = 64;
 export function makeApplicationController(options: ApplicationControllerOptions): ApplicationController {
   const clock = options.clock ?? systemClock;
   const logger = options.logger.child({ controller: 'gitops' });
-  const queue = makeWorkQueue({ clock, logger });
+  const queue = makeWorkQueue({ clock, logger, name: 'applications' });
   const scope = options.namespace === undefined ? '' : `/namespaces/${options.namespace}`;
   // An Application's change also wakes those that depend on it (spec.dependsOn): no polling.
   const enqueue = (app: ApplicationObject): void => {
@@ -81,6 +85,7 @@ export function makeApplicationController(options: ApplicationControllerOptions)
     renders,
     written: new Map(),
     clientsFor: impersonation(options),
+    ...(options.events === undefined ? {} : { events: options.events }),
     application: (namespace, name) => latest(`${namespace}/${name}`),
     statusWritten: (before, after) => statusWrites.set(keyOf(after), { replacedVersion: before.metadata.resourceVersion, object: after }),
   };
@@ -99,14 +104,17 @@ export function makeApplicationController(options: ApplicationControllerOptions)
     while (renders.size > RENDER_CACHE_SIZE) renders.delete(renders.keys().next().value as string);
     return reconcileApplication(deps, app, signal);
   };
+  let unregister: Unregister | undefined;
   return {
     queue,
     async run() {
       await apps.start();
       logger.info({ namespace: options.namespace ?? '(all)' }, 'application controller caches synced');
+      unregister = addApplicationSource(() => apps.list().map(applicationSample));
       await queue.run(options.workers ?? 4, reconcile);
     },
     async stop() {
+      unregister?.();
       await queue.shutDown();
       apps.stop();
       live.stop();

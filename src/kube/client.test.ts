@@ -96,6 +96,30 @@ describe('client rate limiting', () => {
   });
 });
 
+test('a DELETE carries its body with a length, so the next request on the kept-alive socket is intact', async () => {
+  const bodies: string[] = [];
+  const probe = await fakeApiServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      bodies.push(`${req.method} ${Buffer.concat(chunks).toString()}`);
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  try {
+    const clients = makeKubeClients(probe.kubeConfig);
+    // Several in a row: any body left on the socket would corrupt the request after it.
+    for (let i = 0; i < 3; i++) {
+      await clients.request({ method: 'DELETE', path: '/api/v1/namespaces/ns/configmaps/c', body: { kind: 'DeleteOptions', propagationPolicy: 'Background' } });
+      await clients.request({ method: 'PATCH', path: '/api/v1/namespaces/ns/configmaps/d', body: [{ op: 'add', path: '/data/x', value: 'é' }], contentType: 'application/json-patch+json' });
+    }
+    assert.deepEqual(bodies.slice(0, 2), ['DELETE {"kind":"DeleteOptions","propagationPolicy":"Background"}', 'PATCH [{"op":"add","path":"/data/x","value":"é"}]']);
+    assert.equal(bodies.length, 6);
+  } finally {
+    probe.server.close();
+  }
+});
+
 async function waitUntil(condition: () => boolean): Promise<void> {
   for (let i = 0; i < 500 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 2));
   assert.ok(condition(), 'condition never became true');

@@ -10,6 +10,8 @@ import { request as httpRequest, type ClientRequest, type IncomingMessage, type 
 import { ApiException } from './api-exception.ts';
 import type { Connection } from './connection.ts';
 import type { RateLimiter } from './rate-limiter.ts';
+import { requestLabels } from './request-labels.ts';
+import { apiRequestDuration, apiRequests } from '../metrics/registry.ts';
 import { version } from '../version.ts';
 
 export interface RawRequest {
@@ -34,10 +36,31 @@ export async function rawRequest<T>(connection: Connection, req: RawRequest, opt
   await options.limiter?.acquire(options.signal);
   const prepared = await prepare(connection, req, options.signal);
   const payload = req.body === undefined ? undefined : JSON.stringify(req.body);
-  if (payload !== undefined) prepared.options.headers['Content-Type'] = req.contentType ?? 'application/json';
-  const { status, text, headers } = await send(prepared.url, prepared.options, payload);
+  if (payload !== undefined) {
+    prepared.options.headers['Content-Type'] = req.contentType ?? 'application/json';
+    // Always a length: Node sends a DELETE's body neither chunked nor sized, so the API server
+    // read it as the start of the next request on the kept-alive socket ("400 Bad Request").
+    prepared.options.headers['Content-Length'] = String(Buffer.byteLength(payload));
+  }
+  const { status, text, headers } = await timed(req, () => send(prepared.url, prepared.options, payload));
   if (status >= 400) throw new ApiException(status, `HTTP ${status} ${req.method} ${req.path}`, text, headers);
   return (text === '' ? undefined : JSON.parse(text)) as T;
+}
+
+/** Counts and times one request (sluice_kube_api_request*; docs/metrics.md). */
+async function timed(req: RawRequest, call: () => Promise<RawResponse>): Promise<RawResponse> {
+  const labels = requestLabels(req.method, req.path, req.query);
+  const started = performance.now();
+  try {
+    const response = await call();
+    apiRequests.inc({ ...labels, code: String(response.status) });
+    return response;
+  } catch (error) {
+    apiRequests.inc({ ...labels, code: 'error' });
+    throw error;
+  } finally {
+    apiRequestDuration.observe(labels, (performance.now() - started) / 1000);
+  }
 }
 
 export interface PreparedRequest {

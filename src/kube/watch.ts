@@ -10,6 +10,8 @@ import { createInterface } from 'node:readline';
 import { ApiException } from './api-exception.ts';
 import type { Connection } from './connection.ts';
 import { flatten, open, prepare } from './raw.ts';
+import { requestLabels } from './request-labels.ts';
+import { apiRequests } from '../metrics/registry.ts';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
 
@@ -66,6 +68,7 @@ export async function watchStream(
     };
     const r = open(prepared.url, prepared.options, (res) => {
       touch();
+      apiRequests.inc({ verb: 'watch', resource: requestLabels('GET', req.path).resource, code: String(res.statusCode ?? 0) });
       if (res.statusCode !== 200) refused(res, req.path, finish);
       else stream(res, { onEvent, touch, finish, active: () => !settled });
     });

@@ -10,6 +10,8 @@ import { backoffMs, type BackoffPolicy } from './backoff.ts';
 import { systemClock, type Clock, type TimerHandle } from './clock.ts';
 import { messageOf } from './errors.ts';
 import { defaultLogger, type Logger } from './logger.ts';
+import { ensureZero, observe, reconcileDuration, reconcileErrors } from '../metrics/registry.ts';
+import { addQueueSource, type Unregister } from '../metrics/sources.ts';
 
 /** Thrown by a reconcile for what retrying cannot fix (invalid spec, missing permission to a fixed object). */
 export class TerminalError extends Error {
@@ -27,6 +29,8 @@ export interface WorkQueueOptions {
   readonly logger?: Logger;
   /** Per-key retry delays after errors; default 50 ms doubling to 5 min (client-go's item limiter). */
   readonly backoff?: BackoffPolicy;
+  /** The controller's name in metrics (sluice_reconcile_*, sluice_workqueue_*{controller}); none: not exported. */
+  readonly name?: string;
 }
 
 export interface WorkQueueMetrics {
@@ -87,8 +91,11 @@ class Queue implements WorkQueue {
   readonly #workers: Promise<void>[] = [];
   #shuttingDown = false;
   #counts = { adds: 0, retries: 0, terminalErrors: 0 };
+  readonly #name: string | undefined;
+  #unregister: Unregister | undefined;
 
   constructor(options: WorkQueueOptions) {
+    this.#name = options.name;
     this.#clock = options.clock ?? systemClock;
     this.#log = (options.logger ?? defaultLogger()).child({ component: 'workqueue' });
     this.#backoff = options.backoff ?? DEFAULT_BACKOFF;
@@ -160,6 +167,13 @@ class Queue implements WorkQueue {
     if (!(concurrency >= 1) || !Number.isInteger(concurrency)) throw new Error(`workqueue concurrency must be an integer >= 1, got ${concurrency}`);
     signal?.addEventListener('abort', () => void this.shutDown(), { once: true });
     if (signal?.aborted === true) void this.shutDown();
+    const name = this.#name;
+    if (name !== undefined && this.#unregister === undefined) {
+      this.#unregister = addQueueSource(() => ({ controller: name, ...this.metrics }));
+      // Exist at 0: the first reconcile and the first error are increases Prometheus sees.
+      reconcileErrors.inc({ controller: name }, 0);
+      ensureZero(reconcileDuration, { controller: name });
+    }
     const started = Array.from({ length: concurrency }, () => this.#worker(reconcile));
     this.#workers.push(...started);
     return Promise.all(started).then(() => undefined);
@@ -168,6 +182,7 @@ class Queue implements WorkQueue {
   async shutDown(): Promise<void> {
     if (!this.#shuttingDown) {
       this.#shuttingDown = true;
+      this.#unregister?.();
       for (const { timer } of this.#delayed.values()) this.#clock.clearTimeout(timer);
       this.#delayed.clear();
       this.#abort.abort(new Error('work queue shutting down'));
@@ -198,17 +213,26 @@ class Queue implements WorkQueue {
 
   async #process(key: string, reconcile: Reconcile): Promise<void> {
     this.#dirty.delete(key);
-    this.#processing.set(key, this.#clock.now());
+    const startedMs = this.#clock.now();
+    this.#processing.set(key, startedMs);
     try {
       const result = await reconcile(key, this.#abort.signal);
+      this.#observe(startedMs, false);
       this.forget(key);
       const requeueAfterMs = result?.requeueAfterMs;
       if (requeueAfterMs !== undefined) this.addAfter(key, requeueAfterMs);
     } catch (error) {
+      this.#observe(startedMs, true);
       this.#failed(key, error);
     } finally {
       this.#done(key);
     }
+  }
+
+  #observe(startedMs: number, failed: boolean): void {
+    if (this.#name === undefined) return;
+    observe(reconcileDuration, { controller: this.#name }, (this.#clock.now() - startedMs) / 1000);
+    if (failed) reconcileErrors.inc({ controller: this.#name });
   }
 
   #failed(key: string, error: unknown): void {

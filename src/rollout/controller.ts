@@ -21,6 +21,11 @@ import type { RolloutPlan } from './plan.ts';
 import { planFromRollout } from './plan-from-spec.ts';
 import type { ReplicaSetObject, RolloutObject, ServiceObject } from './rollout-object.ts';
 import { writeStatus } from './status-writer.ts';
+import { analysisMetricsOf, outcomesOf, rolloutSample, type TemplateLookup } from './metrics-view.ts';
+import { rolloutAborts, rolloutPromotions } from '../metrics/registry.ts';
+import { addRolloutSource, type Unregister } from '../metrics/sources.ts';
+
+const QUEUE_NAME = 'rollouts';
 
 export interface RolloutControllerOptions {
   readonly clients: KubeClients;
@@ -48,7 +53,7 @@ const scope = (namespace: string | undefined): string => (namespace === undefine
 export function makeRolloutController(options: RolloutControllerOptions): RolloutController {
   const { clients, namespace } = options;
   const clock = options.clock ?? systemClock;
-  const queue = makeWorkQueue({ clock, logger: options.logger });
+  const queue = makeWorkQueue({ clock, logger: options.logger, name: QUEUE_NAME });
   const enqueue = (object: KubeObject): void => queue.add(keyOf(object));
   const informerOptions = { clock, logger: options.logger };
   const rollouts = makeInformer<RolloutObject>(clients, { path: `/apis/${API_VERSION}${scope(namespace)}/rollouts`, ...informerOptions }, {
@@ -126,6 +131,7 @@ export function makeRolloutController(options: RolloutControllerOptions): Rollou
   };
   const informers: Informer<KubeObject>[] = [rollouts, replicaSets, services, virtualServices, destinationRules, pods, analysisRuns, analysisTemplates, clusterAnalysisTemplates];
   const ownWrites = makeOwnWrites();
+  let unregister: Unregister | undefined;
   const reconcile = async (key: string): Promise<ReconcileResult> => {
     const rollout = ownWrites.latest(rollouts.get(key));
     if (rollout === undefined || rollout.metadata.deletionTimestamp !== undefined) return;
@@ -137,9 +143,14 @@ export function makeRolloutController(options: RolloutControllerOptions): Rollou
       await Promise.all(informers.map((i) => i.start()));
       options.logger.info({ namespace: namespace ?? '(all)' }, 'rollout controller caches synced');
       options.onSynced?.();
+      unregister = addRolloutSource(function* () {
+        const templates: TemplateLookup = (ns, name, cluster) => (cluster ? cache.clusterAnalysisTemplate(name) : cache.analysisTemplate(ns, name));
+        for (const rollout of rollouts.list()) yield rolloutSample(rollout, cache.replicaSetsOf(rollout), analysisMetricsOf(rollout, templates));
+      });
       await queue.run(options.workers ?? 4, reconcile);
     },
     async stop() {
+      unregister?.();
       await queue.shutDown();
       for (const informer of informers) informer.stop();
     },
@@ -195,6 +206,16 @@ function references(rollout: RolloutObject, kind: Referenced, name: string): boo
 
 let reconcileCounter = 0;
 
+/** Aborts and promotions, counted once: when the status that carries them was written. */
+function countOutcomes(rollout: RolloutObject, decision: Decision): void {
+  const events = decision.effects.flatMap((e) => (e.type === 'recordEvent' ? [e.params] : []));
+  if (events.length === 0) return;
+  const { aborted, promoted } = outcomesOf(rollout.status ?? {}, decision.status, events);
+  const labels = { namespace: rollout.metadata.namespace ?? '', rollout: rollout.metadata.name };
+  if (aborted !== undefined) rolloutAborts.inc({ ...labels, reason: aborted });
+  if (promoted !== undefined) rolloutPromotions.inc({ ...labels, reason: promoted });
+}
+
 interface Assessment {
   readonly plan: RolloutPlan | undefined;
   readonly observed: Observed | undefined;
@@ -237,7 +258,10 @@ async function reconcileRollout(
     }
   }
   const written = await writeStatus(options.clients, rollout, decision.status);
-  if (written !== undefined) ownWrites.wrote(rollout, written);
+  if (written !== undefined) {
+    ownWrites.wrote(rollout, written);
+    countOutcomes(rollout, decision);
+  }
   if (decision.effects.length > 0 || written !== undefined) {
     const logger = options.logger.child({ kind: 'Rollout', namespace: rollout.metadata.namespace, name: rollout.metadata.name, reconcileId: ++reconcileCounter });
     logger.info({ effects: decision.effects.map((e) => e.type), phase: decision.status.phase, step: decision.status.currentStepIndex }, 'reconciled');
