@@ -51,9 +51,9 @@ test-unit: node-check ## Unit tests only (pure code, no cluster)
 test-integration: node-check ## Integration tests against the real control plane, Prometheus and git
 	node --test --test-concurrency=$(TEST_CONCURRENCY) $(INTEGRATION_TESTS)
 
-bench: node-check ## Benchmarks (not part of make test): control-plane start, rollouts at scale, GitOps sync vs kubectl
+bench: node-check build ## Benchmarks (not part of make test): control-plane start, rollouts at scale, GitOps sync vs kubectl
 	node test/bench/cluster-start.ts
-	node test/bench/rollouts.ts
+	SLUICE_CONTROLLER_ENTRY=$(CURDIR)/dist/cli/sluice.js node test/bench/rollouts.ts
 	node test/bench/gitops.ts
 
 cluster-up: node-check ## Start a local control plane in the background; prints its kubeconfig

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { KubeObject } from './object.ts';
-import { podReadiness, withoutPodTemplate } from './transforms.ts';
+import { podReadiness, serviceSelector, specOnly, withoutPodTemplate } from './transforms.ts';
 
 const metadata = {
   name: 'web-abc-1',
@@ -48,4 +48,23 @@ test('withoutPodTemplate drops spec.template and keeps sizes, selector, annotati
     status: { replicas: 3, readyReplicas: 2, availableReplicas: 2 },
   });
   assert.ok('template' in ((rs as unknown as { spec: object }).spec), 'the input is not modified');
+});
+
+test('serviceSelector keeps identity, annotations and the selector; ports, IPs and status go', () => {
+  const service = {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { ...metadata, finalizers: ['x'] },
+    spec: { selector: { app: 'web', 'rollouts-pod-template-hash': 'abc' }, ports: [{ port: 80 }], clusterIP: '10.0.0.1', clusterIPs: ['10.0.0.1'], type: 'ClusterIP' },
+    status: { loadBalancer: {} },
+  } as unknown as KubeObject;
+  assert.deepEqual(serviceSelector(service), { apiVersion: 'v1', kind: 'Service', metadata, spec: { selector: { app: 'web', 'rollouts-pod-template-hash': 'abc' } } });
+  const headless = { apiVersion: 'v1', kind: 'Service', metadata, spec: { type: 'ExternalName', externalName: 'x.example' } } as unknown as KubeObject;
+  assert.deepEqual(serviceSelector(headless), { apiVersion: 'v1', kind: 'Service', metadata, spec: {} });
+});
+
+test('specOnly keeps the whole spec and drops status', () => {
+  const spec = { hosts: ['web'], http: [{ name: 'primary', route: [{ destination: { host: 'web-stable' }, weight: 100 }] }] };
+  const vs = { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata, spec, status: { validationMessages: [] } } as unknown as KubeObject;
+  assert.deepEqual(specOnly(vs), { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata, spec });
 });

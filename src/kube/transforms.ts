@@ -44,3 +44,26 @@ export function withoutPodTemplate(object: KubeObject): KubeObject {
   const { template: _template, ...spec } = workload.spec ?? {};
   return { apiVersion: workload.apiVersion, kind: workload.kind, metadata: slimMetadata(workload.metadata), spec, status: workload.status } as KubeObject;
 }
+
+interface SelectorLike extends KubeObject {
+  readonly spec?: { readonly selector?: Readonly<Record<string, string>> };
+}
+
+/**
+ * A Service as a rollout controller reads it: identity and its selector (whose pod-template-hash
+ * key it manages). Ports, cluster IPs, status and the rest stay out of the cache; the controller
+ * watches every Service of the cluster, most of them not its own.
+ */
+export function serviceSelector(object: KubeObject): KubeObject {
+  const service = object as SelectorLike;
+  const selector = service.spec?.selector;
+  return { apiVersion: service.apiVersion, kind: service.kind, metadata: slimMetadata(service.metadata), spec: selector === undefined ? {} : { selector } } as KubeObject;
+}
+
+/** An object whose spec the controller reads whole, without its status and with slim metadata (VirtualServices, DestinationRules). */
+export function specOnly(object: KubeObject): KubeObject {
+  const { spec } = object as KubeObject & { readonly spec?: unknown };
+  const slim: KubeObject & { spec?: unknown } = { apiVersion: object.apiVersion, kind: object.kind, metadata: slimMetadata(object.metadata) };
+  if (spec !== undefined) slim.spec = spec;
+  return slim;
+}

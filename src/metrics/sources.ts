@@ -2,7 +2,7 @@
 // source that turns what its informers hold into plain samples (rollout/metrics-view.ts,
 // analysis/metrics-view.ts, gitops/metrics-view.ts, the work queues). Nothing is recorded
 // between scrapes, so a gauge is never stale and a deleted object's series go with it.
-import { Counter, Gauge } from 'prom-client';
+import { Family, type FamilySpec } from './exposition.ts';
 import { ensureZero, gitFetchDuration, gitFetchErrors, measurements, objectsApplied, objectsPruned, registry, rolloutAborts, rolloutPromotions, syncDuration, syncs } from './registry.ts';
 
 export interface RolloutSample {
@@ -87,32 +87,33 @@ export const addAnalysisSource = (source: () => Iterable<AnalysisSample>): Unreg
 export const addApplicationSource = (source: () => Iterable<ApplicationSample>): Unregister => add(sources.applications, source);
 export const addQueueSource = (source: () => QueueSample): Unregister => add(sources.queues, source);
 
-const registers = [registry];
 const rolloutLabels = ['namespace', 'rollout'] as const;
 
+const gauge = (spec: Omit<FamilySpec, 'type'>): Family => new Family({ ...spec, type: 'gauge' });
+const counter = (spec: Omit<FamilySpec, 'type'>): Family => new Family({ ...spec, type: 'counter' });
+
 const g = {
-  rolloutInfo: new Gauge({
+  rolloutInfo: gauge({
     name: 'sluice_rollout_info',
     help: 'Always 1 per Rollout; its strategy, the stable and canary pod-template hashes and Services.',
     labelNames: [...rolloutLabels, 'strategy', 'stable_hash', 'canary_hash', 'stable_service', 'canary_service'] as const,
-    registers,
   }),
-  rolloutPhase: new Gauge({ name: 'sluice_rollout_phase', help: 'One series per phase (Healthy, Progressing, Paused, Degraded): 1 on the current one.', labelNames: [...rolloutLabels, 'phase'] as const, registers }),
-  setWeight: new Gauge({ name: 'sluice_rollout_set_weight', help: 'The canary weight the current step asks for (0-100).', labelNames: rolloutLabels, registers }),
-  actualWeight: new Gauge({ name: 'sluice_rollout_actual_weight', help: 'The canary weight last written to the traffic router (0-100).', labelNames: rolloutLabels, registers }),
-  step: new Gauge({ name: 'sluice_rollout_step', help: 'Index of the current canary step (0-based; the step count once every step is done).', labelNames: rolloutLabels, registers }),
-  steps: new Gauge({ name: 'sluice_rollout_steps', help: 'Number of canary steps.', labelNames: rolloutLabels, registers }),
-  replicas: new Gauge({ name: 'sluice_rollout_replicas', help: 'Pods of the stable and canary ReplicaSets: desired, ready, available.', labelNames: [...rolloutLabels, 'role', 'state'] as const, registers }),
-  metricValue: new Gauge({ name: 'sluice_analysis_metric_value', help: 'The latest measurement value of each metric of the newest AnalysisRun of a rollout (numeric values only).', labelNames: [...rolloutLabels, 'metric', 'provider'] as const, registers }),
-  threshold: new Gauge({ name: 'sluice_analysis_metric_threshold', help: 'The number a metric is compared with, when successCondition/failureCondition is a single comparison of the result with a number.', labelNames: [...rolloutLabels, 'metric', 'provider', 'condition'] as const, registers }),
-  runPhase: new Gauge({ name: 'sluice_analysis_run_phase', help: "The newest AnalysisRun's phase, one series per phase: 1 on the current one.", labelNames: [...rolloutLabels, 'phase'] as const, registers }),
-  appInfo: new Gauge({ name: 'sluice_application_info', help: 'Always 1 per Application; its repository and last compared revision.', labelNames: ['namespace', 'application', 'repo', 'revision'] as const, registers }),
-  appSync: new Gauge({ name: 'sluice_application_sync_status', help: 'One series per sync status (Synced, OutOfSync, Unknown): 1 on the current one.', labelNames: ['namespace', 'application', 'status'] as const, registers }),
-  appHealth: new Gauge({ name: 'sluice_application_health_status', help: 'One series per health status: 1 on the current one.', labelNames: ['namespace', 'application', 'status'] as const, registers }),
-  depth: new Gauge({ name: 'sluice_workqueue_depth', help: 'Keys waiting to be reconciled now.', labelNames: ['controller'] as const, registers }),
-  longest: new Gauge({ name: 'sluice_workqueue_longest_running_seconds', help: 'How long the oldest running reconcile has been running.', labelNames: ['controller'] as const, registers }),
-  adds: new Counter({ name: 'sluice_workqueue_adds_total', help: 'Keys added to the work queue (duplicates included).', labelNames: ['controller'] as const, registers }),
-  retries: new Counter({ name: 'sluice_workqueue_retries_total', help: 'Retries scheduled after failed reconciles.', labelNames: ['controller'] as const, registers }),
+  rolloutPhase: gauge({ name: 'sluice_rollout_phase', help: 'One series per phase (Healthy, Progressing, Paused, Degraded): 1 on the current one.', labelNames: [...rolloutLabels, 'phase'] as const }),
+  setWeight: gauge({ name: 'sluice_rollout_set_weight', help: 'The canary weight the current step asks for (0-100).', labelNames: rolloutLabels }),
+  actualWeight: gauge({ name: 'sluice_rollout_actual_weight', help: 'The canary weight last written to the traffic router (0-100).', labelNames: rolloutLabels }),
+  step: gauge({ name: 'sluice_rollout_step', help: 'Index of the current canary step (0-based; the step count once every step is done).', labelNames: rolloutLabels }),
+  steps: gauge({ name: 'sluice_rollout_steps', help: 'Number of canary steps.', labelNames: rolloutLabels }),
+  replicas: gauge({ name: 'sluice_rollout_replicas', help: 'Pods of the stable and canary ReplicaSets: desired, ready, available.', labelNames: [...rolloutLabels, 'role', 'state'] as const }),
+  metricValue: gauge({ name: 'sluice_analysis_metric_value', help: 'The latest measurement value of each metric of the newest AnalysisRun of a rollout (numeric values only).', labelNames: [...rolloutLabels, 'metric', 'provider'] as const }),
+  threshold: gauge({ name: 'sluice_analysis_metric_threshold', help: 'The number a metric is compared with, when successCondition/failureCondition is a single comparison of the result with a number.', labelNames: [...rolloutLabels, 'metric', 'provider', 'condition'] as const }),
+  runPhase: gauge({ name: 'sluice_analysis_run_phase', help: "The newest AnalysisRun's phase, one series per phase: 1 on the current one.", labelNames: [...rolloutLabels, 'phase'] as const }),
+  appInfo: gauge({ name: 'sluice_application_info', help: 'Always 1 per Application; its repository and last compared revision.', labelNames: ['namespace', 'application', 'repo', 'revision'] as const }),
+  appSync: gauge({ name: 'sluice_application_sync_status', help: 'One series per sync status (Synced, OutOfSync, Unknown): 1 on the current one.', labelNames: ['namespace', 'application', 'status'] as const }),
+  appHealth: gauge({ name: 'sluice_application_health_status', help: 'One series per health status: 1 on the current one.', labelNames: ['namespace', 'application', 'status'] as const }),
+  depth: gauge({ name: 'sluice_workqueue_depth', help: 'Keys waiting to be reconciled now.', labelNames: ['controller'] as const }),
+  longest: gauge({ name: 'sluice_workqueue_longest_running_seconds', help: 'How long the oldest running reconcile has been running.', labelNames: ['controller'] as const }),
+  adds: counter({ name: 'sluice_workqueue_adds_total', help: 'Keys added to the work queue (duplicates included).', labelNames: ['controller'] as const }),
+  retries: counter({ name: 'sluice_workqueue_retries_total', help: 'Retries scheduled after failed reconciles.', labelNames: ['controller'] as const }),
 };
 
 interface Choice {
@@ -122,11 +123,11 @@ interface Choice {
 }
 
 /** One series per possible value, 1 on the current one (a state timeline needs every state). */
-function oneHot(gauge: Gauge<string>, labels: Record<string, string>, { key, values, current }: Choice): void {
+function oneHot(gauge: Family, labels: Record<string, string>, { key, values, current }: Choice): void {
   for (const value of values) gauge.set({ ...labels, [key]: value }, value === current ? 1 : 0);
 }
 
-function setIf(gauge: Gauge<string>, labels: Record<string, string>, value: number | undefined): void {
+function setIf(gauge: Family, labels: Record<string, string>, value: number | undefined): void {
   if (value !== undefined && Number.isFinite(value)) gauge.set(labels, value);
 }
 
@@ -138,16 +139,29 @@ const MEASUREMENT_PHASES = ['Successful', 'Failed', 'Inconclusive', 'Error'];
  * While an update is under way its outcome counters exist at 0, so the first abort or promotion
  * is an increase Prometheus sees (a series born at 1 is invisible to increase() and rate()).
  */
+const initialized = new Set<string>();
+
+/** Runs `init` once per key for the life of the process (the series it creates stay). */
+function once(key: string, init: () => void): void {
+  if (initialized.has(key)) return;
+  initialized.add(key);
+  init();
+}
+
 function initOutcomeCounters(labels: Record<string, string>): void {
   for (const reason of ABORT_REASONS) rolloutAborts.inc({ ...labels, reason }, 0);
   for (const reason of PROMOTION_REASONS) rolloutPromotions.inc({ ...labels, reason }, 0);
 }
 
+function initMeasurements(labels: Record<string, string>): void {
+  for (const phase of MEASUREMENT_PHASES) measurements.inc({ ...labels, phase }, 0);
+}
+
 function collectRollout(r: RolloutSample): void {
   const labels = { namespace: r.namespace, rollout: r.rollout };
   if (r.canaryHash !== '' && r.canaryHash !== r.stableHash) {
-    initOutcomeCounters(labels);
-    for (const { metric, provider } of r.analysisMetrics ?? []) for (const phase of MEASUREMENT_PHASES) measurements.inc({ ...labels, metric, provider, phase }, 0);
+    once(`o/${r.namespace}/${r.rollout}`, () => initOutcomeCounters(labels));
+    for (const { metric, provider } of r.analysisMetrics ?? []) once(`m/${r.namespace}/${r.rollout}/${metric}/${provider}`, () => initMeasurements({ ...labels, metric, provider }));
   }
   g.rolloutInfo.set({ ...labels, strategy: r.strategy, stable_hash: r.stableHash, canary_hash: r.canaryHash, stable_service: r.stableService, canary_service: r.canaryService }, 1);
   oneHot(g.rolloutPhase, labels, { key: 'phase', values: ROLLOUT_PHASES, current: r.phase });
@@ -165,7 +179,7 @@ function collectAnalysis(a: AnalysisSample): void {
   for (const m of a.metrics) {
     const metric = { ...labels, metric: m.metric, provider: m.provider };
     // As for aborts: the first Failed measurement of a run must be an increase.
-    if (running) for (const phase of MEASUREMENT_PHASES) measurements.inc({ ...metric, phase }, 0);
+    if (running) once(`m/${a.namespace}/${a.rollout}/${m.metric}/${m.provider}`, () => initMeasurements(metric));
     setIf(g.metricValue, metric, m.value);
     setIf(g.threshold, { ...metric, condition: 'success' }, m.success);
     setIf(g.threshold, { ...metric, condition: 'failure' }, m.failure);
@@ -184,7 +198,7 @@ function initApplicationSeries(labels: Record<string, string>): void {
 
 function collectApplication(a: ApplicationSample): void {
   const labels = { namespace: a.namespace, application: a.application };
-  initApplicationSeries(labels);
+  once(`a/${a.namespace}/${a.application}`, () => initApplicationSeries(labels));
   g.appInfo.set({ ...labels, repo: a.repo, revision: a.revision }, 1);
   oneHot(g.appSync, labels, { key: 'status', values: SYNC_STATUSES, current: a.sync });
   oneHot(g.appHealth, labels, { key: 'status', values: HEALTH_STATUSES, current: a.health });
@@ -194,21 +208,40 @@ function collectQueue(q: QueueSample): void {
   const labels = { controller: q.controller };
   g.depth.set(labels, q.depth);
   g.longest.set(labels, q.longestRunningMs / 1000);
-  g.adds.inc(labels, q.adds);
-  g.retries.inc(labels, q.retries);
+  g.adds.set(labels, q.adds);
+  g.retries.set(labels, q.retries);
 }
 
-/** Refreshes every cache-backed metric from its sources. */
-export function refreshSources(): void {
-  for (const metric of Object.values(g)) metric.reset();
-  for (const source of sources.rollouts) for (const sample of source()) collectRollout(sample);
-  for (const source of sources.analysis) for (const sample of source()) collectAnalysis(sample);
-  for (const source of sources.applications) for (const sample of source()) collectApplication(sample);
+/** Name, type and labels of every cache-backed family (the dashboards' contract test reads them). */
+export const STATE_FAMILIES: readonly FamilySpec[] = Object.values(g);
+
+const CHUNK = 200;
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** Calls `each` for every sample, giving the event loop a turn every CHUNK samples. */
+async function forEachChunked<T>(sources: readonly (() => Iterable<T>)[], each: (sample: T) => void): Promise<void> {
+  let count = 0;
+  for (const source of sources) {
+    for (const sample of source()) {
+      each(sample);
+      if (++count % CHUNK === 0) await yieldToEventLoop();
+    }
+  }
+}
+
+/** Refreshes every cache-backed metric from its sources, in chunks: a scrape never blocks reconciles for long. */
+export async function refreshSources(): Promise<string> {
+  for (const family of STATE_FAMILIES as Family[]) family.reset();
+  await forEachChunked(sources.rollouts, collectRollout);
+  await forEachChunked(sources.analysis, collectAnalysis);
+  await forEachChunked(sources.applications, collectApplication);
   for (const source of sources.queues) collectQueue(source());
+  return (STATE_FAMILIES as Family[]).map((f) => f.render()).join('');
 }
 
-/** The text exposition of every metric, refreshed from the caches: what /metrics serves. */
+/** The text exposition of every metric: prom-client's (events, process) and the cache-backed families. */
 export async function scrape(): Promise<{ readonly contentType: string; readonly body: string }> {
-  refreshSources();
-  return { contentType: registry.contentType, body: await registry.metrics() };
+  const state = await refreshSources();
+  const events = await registry.metrics();
+  return { contentType: registry.contentType, body: `${events}${events === '' || events.endsWith('\n') ? '' : '\n'}${state}` };
 }

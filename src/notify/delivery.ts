@@ -2,13 +2,19 @@
 // (retry.ts decides, and the controller waits by requeueing, so no worker sleeps), no redirects
 // (a token must not follow one to another host). The answer is reduced to plain data; the URL,
 // headers and body never leave this function (they may hold secrets).
-import got, { RequestError } from 'got';
+import type * as GotModuleNs from 'got';
+import type { RequestError as GotRequestError } from 'got';
 import type { OutgoingRequest } from './messages.ts';
 import type { Attempt } from './retry.ts';
 
 export type Send = (request: OutgoingRequest, timeoutMs: number, signal?: AbortSignal) => Promise<Attempt>;
 
+/** got is loaded on the first notification (~30 MiB of RSS a controller without notifications never pays). */
+let gotModule: Promise<typeof GotModuleNs> | undefined;
+const loadGot = (): Promise<typeof GotModuleNs> => (gotModule ??= import('got'));
+
 export const sendWithGot: Send = async (request, timeoutMs, signal) => {
+  const { default: got, RequestError } = await loadGot();
   try {
     const response = await got(request.url, {
       method: request.method as 'POST',
@@ -29,11 +35,11 @@ export const sendWithGot: Send = async (request, timeoutMs, signal) => {
       ...(rejected === undefined ? {} : { rejected }),
     };
   } catch (error) {
-    return { kind: 'error', code: errorCode(error) };
+    return { kind: 'error', code: errorCode(error, RequestError) };
   }
 };
 
-function errorCode(error: unknown): string {
+function errorCode(error: unknown, RequestError: typeof GotRequestError): string {
   if (error instanceof RequestError) return error.code;
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? code : 'ERR_UNKNOWN';

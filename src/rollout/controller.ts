@@ -7,7 +7,7 @@ import type { KubeClients } from '../kube/client.ts';
 import { systemClock, type Clock } from '../kube/clock.ts';
 import type { EventRecorder } from '../kube/events.ts';
 import { makeInformer, type Informer } from '../kube/informer.ts';
-import { podReadiness, withoutPodTemplate } from '../kube/transforms.ts';
+import { podReadiness, serviceSelector, specOnly, withoutPodTemplate } from '../kube/transforms.ts';
 import type { Logger } from '../kube/logger.ts';
 import { cacheBehindWrite, keyOf, type KubeObject } from '../kube/object.ts';
 import { makeWorkQueue, type ReconcileResult, type WorkQueue } from '../kube/workqueue.ts';
@@ -86,15 +86,15 @@ export function makeRolloutController(options: RolloutControllerOptions): Rollou
     const wake = enqueueReferrers(kind);
     return { onAdd: wake, onUpdate: (_: KubeObject, o: KubeObject) => wake(o), onDelete: wake };
   };
-  const services = makeInformer<ServiceObject>(clients, { path: `/api/v1${scope(namespace)}/services`, ...informerOptions }, handlersFor('service'));
+  const services = makeInformer<ServiceObject>(clients, { path: `/api/v1${scope(namespace)}/services`, transform: serviceSelector, ...informerOptions }, handlersFor('service'));
   const virtualServices = makeInformer<VirtualServiceObject>(
     clients,
-    { path: `/apis/networking.istio.io/v1${scope(namespace)}/virtualservices`, ...informerOptions },
+    { path: `/apis/networking.istio.io/v1${scope(namespace)}/virtualservices`, transform: specOnly, ...informerOptions },
     handlersFor('vs'),
   );
   const destinationRules = makeInformer<DestinationRuleLike>(
     clients,
-    { path: `/apis/networking.istio.io/v1${scope(namespace)}/destinationrules`, ...informerOptions },
+    { path: `/apis/networking.istio.io/v1${scope(namespace)}/destinationrules`, transform: specOnly, ...informerOptions },
     handlersFor('dr'),
   );
   // Pods of Rollouts (by the hash label): read only to carry out spec.restartAt.

@@ -16,6 +16,7 @@ import { startRolloutSuite, type Controller, type RolloutSuite } from '../rollou
 import { controlPlanePace } from './control-plane-pace.ts';
 import { beyondWatchesAndLease, breakdown, forEachLimit, percentile, requestsBetween, sampleRss, seconds, type RssSampler } from './measure.ts';
 import { watchCollections, type Watched } from './watched.ts';
+import { fetchText } from '../harness/http.ts';
 
 const CONCURRENCY = 16;
 const PROMOTIONS = 50;
@@ -86,6 +87,8 @@ interface Result {
   requestsByPhase: string;
   /** update→Paused requests by verb and resource. */
   pausedBreakdown: string;
+  /** GET /metrics after the idle window: median of 5 scrapes, and the body's size. */
+  scrape: { ms: number; kib: number };
 }
 
 async function benchmark(n: number): Promise<Result> {
@@ -180,16 +183,29 @@ async function phases(suite: RolloutSuite, controller: Controller, rss: RssSampl
       const count = beyondWatchesAndLease(requestsBetween(audit, m.fromMs, m.toMs)).length;
       return `${phase} ${count} (${(count / (phase.includes('promotions') ? promoted.length : n)).toFixed(1)} per Rollout, ${((count * 1000) / (m.toMs - m.fromMs)).toFixed(1)}/s)`;
     }).join(' | ');
+    const scrape = await timeScrape(controller.port);
     const pausedPhase = marks['update→Paused'];
     const pausedBreakdown = pausedPhase === undefined ? '' : breakdown(beyondWatchesAndLease(requestsBetween(audit, pausedPhase.fromMs, pausedPhase.toMs)));
 
     // 6. The reference, with the Sluice controller stopped: the controller-manager alone.
     await cluster.processes.stopOne(controller.name);
     const controlPlane = await controlPlanePace(cluster, { count: n, concurrency: CONCURRENCY, timeoutMs: phaseTimeoutMs(n), log: (line) => log(n, line) });
-    return { healthyMs, pausedMs, appliedMs, promoteMs, startMiB, steadyMiB, peakMiB, idle, controlPlane, requestsByPhase, pausedBreakdown };
+    return { healthyMs, pausedMs, appliedMs, promoteMs, startMiB, steadyMiB, peakMiB, idle, controlPlane, requestsByPhase, pausedBreakdown, scrape };
   } finally {
     view.watched.stop();
   }
+}
+
+/** The cost of a Prometheus scrape (metrics are computed from the caches at scrape: ADR 007). */
+async function timeScrape(port: number): Promise<{ ms: number; kib: number }> {
+  const times: number[] = [];
+  let bytes = 0;
+  for (let i = 0; i < 5; i++) {
+    const started = performance.now();
+    bytes = (await fetchText(`http://127.0.0.1:${port}/metrics`)).body.length;
+    times.push(performance.now() - started);
+  }
+  return { ms: percentile(times, 50), kib: Math.round(bytes / 1024) };
 }
 
 function report(n: number, r: Result): string {
@@ -201,7 +217,7 @@ function report(n: number, r: Result): string {
     `  applies: ${n} Rollouts with 2 Services and a VirtualService each sent in ${seconds(r.appliedMs)} (${CONCURRENCY} in flight); N Deployments created → available in ${seconds(r.controlPlane.createdMs)}`,
     `  controller requests beyond watches and Lease: ${r.requestsByPhase}`,
     `  update→Paused requests: ${r.pausedBreakdown}`,
-    `  controller RSS when it became ready (no Rollouts yet): ${r.startMiB} MiB`,
+    `  controller RSS when it became ready (no Rollouts yet): ${r.startMiB} MiB | GET /metrics ${Math.round(r.scrape.ms)} ms (median of 5), ${r.scrape.kib} KiB`,
     `  promote→weight over ${r.promoteMs.length}: min ${Math.round(Math.min(...r.promoteMs))} ms, max ${Math.round(Math.max(...r.promoteMs))} ms`
     + (r.idle.detail === '' ? '' : ` | idle window: ${r.idle.detail}`),
   ].join('\n');
@@ -211,6 +227,7 @@ function log(n: number, line: string): void {
   console.error(`[${new Date().toISOString().slice(11, 19)} N=${n}] ${line}`);
 }
 
+console.log(`controller: ${process.env.SLUICE_CONTROLLER_ENTRY ?? 'src/cli/sluice.ts (type stripping; make bench runs dist/)'}`);
 for (const n of sizes) {
   try {
     console.log(report(n, await benchmark(n)));

@@ -89,7 +89,8 @@ async function startController(
   const proc = cluster.processes.start(name, process.execPath, [
     // As shipped (the bin's shebang and the Deployment's NODE_OPTIONS): docs/adr/005.
     '--max-semi-space-size=2',
-    join(repoRoot, 'src/cli/sluice.ts'),
+    // The sources by default; `make bench` runs the compiled dist/ as the image does (no type stripping).
+    process.env.SLUICE_CONTROLLER_ENTRY ?? join(repoRoot, 'src/cli/sluice.ts'),
     'controller',
     `--kubeconfig=${kubeconfig}`,
     `--metrics-addr=127.0.0.1:${port}`,

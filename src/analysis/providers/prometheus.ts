@@ -2,8 +2,9 @@
 // and an instant vector a list of numbers (Argo's shapes, hence `result[0]`); NaN stays NaN. An
 // unreachable server, a timeout, an HTTP or PromQL error, or a range/string result is an error
 // outcome, never an exception.
+import type * as PromQueryModuleNs from 'prometheus-query';
 import { Agent } from 'node:https';
-import { PrometheusDriver } from 'prometheus-query';
+import type { PrometheusDriver as Driver } from 'prometheus-query';
 import { parseDurationSeconds } from '../../api/duration.ts';
 import type { MeasureContext, ProviderOutcome } from '../provider.ts';
 
@@ -21,6 +22,10 @@ export const DEFAULT_TIMEOUT_SECONDS = 30;
 
 const insecureAgent = new Agent({ rejectUnauthorized: false });
 
+/** prometheus-query (and axios under it) is loaded by the first Prometheus measurement, not at start. */
+let driverModule: Promise<typeof PromQueryModuleNs> | undefined;
+const loadDriver = (): Promise<typeof PromQueryModuleNs> => (driverModule ??= import('prometheus-query'));
+
 export async function measurePrometheus(q: PrometheusQuery, ctx: MeasureContext = {}): Promise<ProviderOutcome> {
   const timeoutSeconds = q.timeout === undefined ? DEFAULT_TIMEOUT_SECONDS : parseDurationSeconds(q.timeout);
   if (timeoutSeconds === undefined || timeoutSeconds <= 0) return { ok: false, message: `prometheus timeout ${JSON.stringify(q.timeout)} is not a duration` };
@@ -30,7 +35,8 @@ export async function measurePrometheus(q: PrometheusQuery, ctx: MeasureContext 
   } catch {
     return { ok: false, message: `prometheus address ${JSON.stringify(q.address)} is not a URL` };
   }
-  const driver = new PrometheusDriver({
+  const { PrometheusDriver } = await loadDriver();
+  const driver: Driver = new PrometheusDriver({
     endpoint,
     baseURL: '/api/v1',
     headers: Object.fromEntries((q.headers ?? []).map((h) => [h.key, h.value])),

@@ -1,7 +1,8 @@
 // The web provider: one HTTP call with got, the JSON body (or the value at `jsonPath`) as the
 // result. Non-2xx answers, timeouts, unreachable hosts, bodies that are not JSON and paths that
 // match nothing are error outcomes; response headers are never echoed (they may carry tokens).
-import got, { RequestError, type OptionsOfTextResponseBody } from 'got';
+import type * as GotModuleNs from 'got';
+import type { OptionsOfTextResponseBody, RequestError as GotRequestError } from 'got';
 import { formatNumber } from './prometheus.ts';
 import type { MeasureContext, ProviderOutcome } from '../provider.ts';
 
@@ -45,7 +46,12 @@ export async function measureWeb(call: WebCall, ctx: MeasureContext = {}): Promi
 
 type Fetched = { readonly ok: true; readonly status: number; readonly body: string } | { readonly ok: false; readonly message: string };
 
+/** got is loaded by the first web measurement: a controller that never runs one does not pay for it. */
+let gotModule: Promise<typeof GotModuleNs> | undefined;
+const loadGot = (): Promise<typeof GotModuleNs> => (gotModule ??= import('got'));
+
 async function fetchBody(url: URL, call: WebCall, ctx: MeasureContext): Promise<Fetched> {
+  const { default: got, RequestError } = await loadGot();
   try {
     const response = await got(url, requestOptions(call, ctx));
     const body = response.body;
@@ -55,7 +61,7 @@ async function fetchBody(url: URL, call: WebCall, ctx: MeasureContext): Promise<
     }
     return { ok: true, status: response.statusCode, body };
   } catch (error) {
-    return { ok: false, message: `web: ${requestError(error)}` };
+    return { ok: false, message: `web: ${requestError(error, RequestError)}` };
   }
 }
 
@@ -78,7 +84,7 @@ function snippet(body: string): string {
   return text === '' ? '' : `: ${text.length > 200 ? `${text.slice(0, 200)}…` : text}`;
 }
 
-function requestError(error: unknown): string {
+function requestError(error: unknown, RequestError: typeof GotRequestError): string {
   if (error instanceof RequestError) {
     if (error.code === 'ETIMEDOUT') return 'the request timed out';
     return `${error.code}: ${error.message}`;
