@@ -9,7 +9,8 @@ import type { KubeClients } from '../kube/client.ts';
 import { systemClock, type Clock } from '../kube/clock.ts';
 import { isConflict, isNotFound } from '../kube/errors.ts';
 import type { EventRecorder } from '../kube/events.ts';
-import { makeInformer, type Informer } from '../kube/informer.ts';
+import type { Informer } from '../kube/informer.ts';
+import { unsharedInformers, type InformerFactory } from '../kube/shared-informers.ts';
 import type { Logger } from '../kube/logger.ts';
 import { keyOf, refOf, type KubeObject } from '../kube/object.ts';
 import { deleteObject, patchStatus } from '../kube/patch.ts';
@@ -39,6 +40,8 @@ export interface AnalysisRunControllerOptions {
   readonly workers?: number;
   /** Called after a run's status was written (the Rollout controller reacts through its own informer). */
   readonly onWritten?: (run: AnalysisRunObject) => void;
+  /** Informers shared with the process's other controllers (cli); each its own by default. */
+  readonly informers?: InformerFactory;
 }
 
 export interface AnalysisRunController {
@@ -51,12 +54,13 @@ const scope = (namespace: string | undefined): string => (namespace === undefine
 const iso = (ms: number): string => new Date(ms).toISOString();
 
 export function makeAnalysisRunController(options: AnalysisRunControllerOptions): AnalysisRunController {
+  const informerFactory = options.informers ?? unsharedInformers;
   const { clients, namespace } = options;
   const clock = options.clock ?? systemClock;
   const queue = makeWorkQueue({ clock, logger: options.logger, name: QUEUE_NAME });
   const informerOptions = { clock, logger: options.logger };
   const enqueue = (object: KubeObject): void => queue.add(keyOf(object));
-  const runs = makeInformer<AnalysisRunObject>(clients, { path: `/apis/${API_VERSION}${scope(namespace)}/analysisruns`, ...informerOptions }, {
+  const runs = informerFactory.informer<AnalysisRunObject>(clients, { path: `/apis/${API_VERSION}${scope(namespace)}/analysisruns`, ...informerOptions }, {
     onAdd: enqueue,
     onUpdate: (_, o) => enqueue(o),
   });
@@ -64,7 +68,7 @@ export function makeAnalysisRunController(options: AnalysisRunControllerOptions)
     const run = job.metadata.labels?.[ANALYSIS_RUN_LABEL];
     if (run !== undefined) queue.add(`${job.metadata.namespace}/${run}`);
   };
-  const jobs = makeInformer<JobObject>(
+  const jobs = informerFactory.informer<JobObject>(
     clients,
     { path: `/apis/batch/v1${scope(namespace)}/jobs`, labelSelector: ANALYSIS_RUN_LABEL, ...informerOptions },
     { onUpdate: (_, o) => wakeRun(o), onDelete: wakeRun },

@@ -24,6 +24,7 @@ import { loadConnection } from '../kube/connection.ts';
 import { DEFAULT_RATE_LIMIT, makeSpareCapacityLimiter, makeTokenBucket, type RateLimiter } from '../kube/rate-limiter.ts';
 import { makeEventRecorder, type EventRecorder } from '../kube/events.ts';
 import { runLeaderElection } from '../kube/lease.ts';
+import { makeSharedInformers, type InformerFactory } from '../kube/shared-informers.ts';
 import type { Logger } from '../kube/logger.ts';
 import { makeAnalysisRunController } from '../analysis/run-controller.ts';
 import { makeApplicationController } from '../gitops/controller.ts';
@@ -138,7 +139,11 @@ const GITOPS_RATE_LIMIT = { qps: 300, burst: 600 };
 
 function makeControllers(o: { clients: KubeClients; gitopsClients: KubeClients; events: EventRecorder; logger: Logger; onSynced: () => void; values: ControllerValues }): Runnable {
   const { clients, events, logger, values } = o;
+  // Rollouts, AnalysisRuns and Applications are watched by several controllers: listed, watched
+  // and cached once for the process.
+  const informers = makeSharedInformers();
   const rollouts = makeRolloutController({
+    informers,
     onSynced: o.onSynced,
     clients,
     events,
@@ -146,13 +151,13 @@ function makeControllers(o: { clients: KubeClients; gitopsClients: KubeClients; 
     namespace: values.namespace,
     workers: Number.parseInt(values.workers, 10) || 4,
   });
-  const analysis = makeAnalysisRunController({ clients, events, logger: logger.child({ controller: 'analysis' }), namespace: values.namespace });
+  const analysis = makeAnalysisRunController({ clients, events, informers, logger: logger.child({ controller: 'analysis' }), namespace: values.namespace });
   const dataDir = values['data-dir'] ?? process.env.SLUICE_DATA_DIR ?? join(tmpdir(), 'sluice');
   const account = values['default-service-account'];
   const gitops = values.gitops
-    ? makeApplicationController({ clients: o.gitopsClients, events, logger, dataDir, ...(values.namespace === undefined ? {} : { namespace: values.namespace }), ...(account === undefined ? {} : { defaultServiceAccount: account }) })
+    ? makeApplicationController({ clients: o.gitopsClients, events, informers, logger, dataDir, ...(values.namespace === undefined ? {} : { namespace: values.namespace }), ...(account === undefined ? {} : { defaultServiceAccount: account }) })
     : undefined;
-  const notify = values.notifications ? notifications(clients, logger, values) : undefined;
+  const notify = values.notifications ? notifications({ clients, logger, informers }, values) : undefined;
   const parts: Runnable[] = [rollouts, analysis, ...(gitops === undefined ? [] : [gitops]), ...(notify === undefined ? [] : [notify])];
   return {
     run: async () => {
@@ -165,9 +170,10 @@ function makeControllers(o: { clients: KubeClients; gitopsClients: KubeClients; 
 }
 
 /** Outbound notifications: their own informers and queue, never in a reconcile's way. */
-function notifications(clients: KubeClients, logger: Logger, values: ControllerValues): Runnable {
+function notifications({ clients, logger, informers }: { clients: KubeClients; logger: Logger; informers: InformerFactory }, values: ControllerValues): Runnable {
   return makeNotificationController({
     clients,
+    informers,
     logger: logger.child({ controller: 'notifications' }),
     configNamespace: values['notifications-namespace'],
     ...(values.namespace === undefined ? {} : { namespace: values.namespace }),

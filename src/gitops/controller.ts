@@ -6,7 +6,8 @@ import { GITOPS_FIELD_MANAGER, API_VERSION } from '../api/names.ts';
 import { makeClients, type KubeClients } from '../kube/api-clients.ts';
 import { impersonating, serviceAccountUser } from '../kube/impersonate.ts';
 import { systemClock, type Clock } from '../kube/clock.ts';
-import { makeInformer, type Informer } from '../kube/informer.ts';
+import type { Informer } from '../kube/informer.ts';
+import { unsharedInformers, type InformerFactory } from '../kube/shared-informers.ts';
 import type { Logger } from '../kube/logger.ts';
 import type { EventRecorder } from '../kube/events.ts';
 import { cacheBehindWrite, keyOf } from '../kube/object.ts';
@@ -29,6 +30,8 @@ export interface ApplicationControllerOptions {
   readonly workers?: number;
   readonly clock?: Clock;
   readonly events?: EventRecorder;
+  /** Informers shared with the process's other controllers (cli); each its own by default. */
+  readonly informers?: InformerFactory;
 }
 
 export interface ApplicationController {
@@ -57,6 +60,7 @@ function impersonation(options: ApplicationControllerOptions): EngineDeps['clien
 const RENDER_CACHE_SIZE = 64;
 
 export function makeApplicationController(options: ApplicationControllerOptions): ApplicationController {
+  const informerFactory = options.informers ?? unsharedInformers;
   const clock = options.clock ?? systemClock;
   const logger = options.logger.child({ controller: 'gitops' });
   const queue = makeWorkQueue({ clock, logger, name: 'applications' });
@@ -68,7 +72,7 @@ export function makeApplicationController(options: ApplicationControllerOptions)
       if (other.spec.dependsOn?.some((d) => d.name === app.metadata.name) === true) queue.add(keyOf(other));
     }
   };
-  const apps: Informer<ApplicationObject> = makeInformer<ApplicationObject>(options.clients, { path: `/apis/${API_VERSION}${scope}/applications`, clock, logger }, {
+  const apps: Informer<ApplicationObject> = informerFactory.informer<ApplicationObject>(options.clients, { path: `/apis/${API_VERSION}${scope}/applications`, clock, logger }, {
     onAdd: enqueue,
     onUpdate: (_, app) => enqueue(app),
   });

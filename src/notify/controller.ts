@@ -7,7 +7,8 @@
 // Logs name the service, trigger and object — never a URL, header or body (they carry secrets).
 import type { KubeClients } from '../kube/api-clients.ts';
 import { systemClock, type Clock } from '../kube/clock.ts';
-import { makeInformer, type Informer } from '../kube/informer.ts';
+import type { Informer } from '../kube/informer.ts';
+import { unsharedInformers, type InformerFactory } from '../kube/shared-informers.ts';
 import type { Logger } from '../kube/logger.ts';
 import { keyOf, type KubeObject } from '../kube/object.ts';
 import { makeWorkQueue, type ReconcileResult } from '../kube/workqueue.ts';
@@ -41,6 +42,8 @@ export interface NotificationControllerOptions {
   readonly workers?: number;
   /** One HTTP attempt (default: got); tests may script one. */
   readonly send?: Send;
+  /** Informers shared with the process's other controllers (cli); its own by default. */
+  readonly informers?: InformerFactory;
 }
 
 export interface NotificationController {
@@ -177,16 +180,17 @@ interface Informers {
 
 function makeInformers(options: NotificationControllerOptions, handlers: Handlers): Informers {
   const { clients, namespace, configNamespace } = options;
+  const informerFactory = options.informers ?? unsharedInformers;
   const common = { clock: options.clock, logger: options.logger };
   const watch = (resource: string, kind: Subject['kind'], onChange: (o: StatusObject) => void): Informer<StatusObject> =>
-    makeInformer<StatusObject>(clients, { path: `/apis/${API_VERSION}${scope(namespace)}/${resource}`, ...common }, {
+    informerFactory.informer<StatusObject>(clients, { path: `/apis/${API_VERSION}${scope(namespace)}/${resource}`, ...common }, {
       onAdd: onChange,
       onUpdate: (_, o) => onChange(o),
       onDelete: (o) => handlers.deleted(kind, o),
     });
   // One object each, by name: RBAC can then grant exactly these (resourceNames + a name field selector).
   const byName = (resource: string, name: string): Informer<ConfigObject> =>
-    makeInformer<ConfigObject>(clients, { path: `/api/v1/namespaces/${configNamespace}/${resource}`, fieldSelector: `metadata.name=${name}`, ...common }, {
+    informerFactory.informer<ConfigObject>(clients, { path: `/api/v1/namespaces/${configNamespace}/${resource}`, fieldSelector: `metadata.name=${name}`, ...common }, {
       onAdd: () => handlers.config(),
       onUpdate: () => handlers.config(),
       onDelete: () => handlers.config(),

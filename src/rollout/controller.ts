@@ -6,7 +6,8 @@ import { API_VERSION, POD_TEMPLATE_HASH_LABEL } from '../api/names.ts';
 import type { KubeClients } from '../kube/client.ts';
 import { systemClock, type Clock } from '../kube/clock.ts';
 import type { EventRecorder } from '../kube/events.ts';
-import { makeInformer, type Informer } from '../kube/informer.ts';
+import type { Informer } from '../kube/informer.ts';
+import { unsharedInformers, type InformerFactory } from '../kube/shared-informers.ts';
 import { podReadiness, serviceSelector, specOnly, withoutPodTemplate } from '../kube/transforms.ts';
 import type { Logger } from '../kube/logger.ts';
 import { cacheBehindWrite, keyOf, type KubeObject } from '../kube/object.ts';
@@ -37,6 +38,8 @@ export interface RolloutControllerOptions {
   readonly workers?: number;
   /** Called once the informers' caches are synced, before the first reconcile. */
   readonly onSynced?: () => void;
+  /** Informers shared with the process's other controllers (cli); each its own by default. */
+  readonly informers?: InformerFactory;
 }
 
 export interface RolloutController {
@@ -51,12 +54,13 @@ type VirtualServiceObject = KubeObject & VirtualServiceLike;
 const scope = (namespace: string | undefined): string => (namespace === undefined ? '' : `/namespaces/${namespace}`);
 
 export function makeRolloutController(options: RolloutControllerOptions): RolloutController {
+  const informerFactory = options.informers ?? unsharedInformers;
   const { clients, namespace } = options;
   const clock = options.clock ?? systemClock;
   const queue = makeWorkQueue({ clock, logger: options.logger, name: QUEUE_NAME });
   const enqueue = (object: KubeObject): void => queue.add(keyOf(object));
   const informerOptions = { clock, logger: options.logger };
-  const rollouts = makeInformer<RolloutObject>(clients, { path: `/apis/${API_VERSION}${scope(namespace)}/rollouts`, ...informerOptions }, {
+  const rollouts = informerFactory.informer<RolloutObject>(clients, { path: `/apis/${API_VERSION}${scope(namespace)}/rollouts`, ...informerOptions }, {
     onAdd: enqueue,
     onUpdate: (_, o) => enqueue(o),
   });
@@ -70,7 +74,7 @@ export function makeRolloutController(options: RolloutControllerOptions): Rollou
     const hash = pod.metadata.labels?.[POD_TEMPLATE_HASH_LABEL];
     if (rs !== undefined && hash !== undefined && rs.name.endsWith(`-${hash}`)) queue.add(`${pod.metadata.namespace}/${rs.name.slice(0, -hash.length - 1)}`);
   };
-  const replicaSets = makeInformer<ReplicaSetObject>(
+  const replicaSets = informerFactory.informer<ReplicaSetObject>(
     clients,
     { path: `/apis/apps/v1${scope(namespace)}/replicasets`, labelSelector: POD_TEMPLATE_HASH_LABEL, transform: withoutPodTemplate, ...informerOptions },
     { onAdd: enqueueOwner, onUpdate: (_, o) => enqueueOwner(o), onDelete: enqueueOwner },
@@ -86,26 +90,26 @@ export function makeRolloutController(options: RolloutControllerOptions): Rollou
     const wake = enqueueReferrers(kind);
     return { onAdd: wake, onUpdate: (_: KubeObject, o: KubeObject) => wake(o), onDelete: wake };
   };
-  const services = makeInformer<ServiceObject>(clients, { path: `/api/v1${scope(namespace)}/services`, transform: serviceSelector, ...informerOptions }, handlersFor('service'));
-  const virtualServices = makeInformer<VirtualServiceObject>(
+  const services = informerFactory.informer<ServiceObject>(clients, { path: `/api/v1${scope(namespace)}/services`, transform: serviceSelector, ...informerOptions }, handlersFor('service'));
+  const virtualServices = informerFactory.informer<VirtualServiceObject>(
     clients,
     { path: `/apis/networking.istio.io/v1${scope(namespace)}/virtualservices`, transform: specOnly, ...informerOptions },
     handlersFor('vs'),
   );
-  const destinationRules = makeInformer<DestinationRuleLike>(
+  const destinationRules = informerFactory.informer<DestinationRuleLike>(
     clients,
     { path: `/apis/networking.istio.io/v1${scope(namespace)}/destinationrules`, transform: specOnly, ...informerOptions },
     handlersFor('dr'),
   );
   // Pods of Rollouts (by the hash label): read only to carry out spec.restartAt.
-  const pods = makeInformer<KubeObject>(
+  const pods = informerFactory.informer<KubeObject>(
     clients,
     { path: `/api/v1${scope(namespace)}/pods`, labelSelector: POD_TEMPLATE_HASH_LABEL, transform: podReadiness, ...informerOptions },
     { onDelete: enqueuePodOwner, onAdd: enqueuePodOwner },
   );
   // AnalysisRuns wake their Rollout; a template change wakes the Rollouts that use analysis
   // (a template created after its Rollout ends the InvalidSpec "not found").
-  const analysisRuns = makeInformer<AnalysisRunObject>(
+  const analysisRuns = informerFactory.informer<AnalysisRunObject>(
     clients,
     { path: `/apis/${API_VERSION}${scope(namespace)}/analysisruns`, ...informerOptions },
     { onAdd: enqueueOwner, onUpdate: (_, o) => enqueueOwner(o), onDelete: enqueueOwner },
@@ -115,8 +119,8 @@ export function makeRolloutController(options: RolloutControllerOptions): Rollou
     for (const rollout of rollouts.list(ns === undefined || ns === '' ? undefined : ns)) if (usesAnalysis(rollout)) enqueue(rollout);
   };
   const templateHandlers = { onAdd: wakeAnalysisUsers, onUpdate: (_: KubeObject, o: KubeObject) => wakeAnalysisUsers(o), onDelete: wakeAnalysisUsers };
-  const analysisTemplates = makeInformer<AnalysisTemplateObject>(clients, { path: `/apis/${API_VERSION}${scope(namespace)}/analysistemplates`, ...informerOptions }, templateHandlers);
-  const clusterAnalysisTemplates = makeInformer<AnalysisTemplateObject>(clients, { path: `/apis/${API_VERSION}/clusteranalysistemplates`, ...informerOptions }, templateHandlers);
+  const analysisTemplates = informerFactory.informer<AnalysisTemplateObject>(clients, { path: `/apis/${API_VERSION}${scope(namespace)}/analysistemplates`, ...informerOptions }, templateHandlers);
+  const clusterAnalysisTemplates = informerFactory.informer<AnalysisTemplateObject>(clients, { path: `/apis/${API_VERSION}/clusteranalysistemplates`, ...informerOptions }, templateHandlers);
   const cache: ObjectCache = {
     analysisRunsOf: (rollout) =>
       analysisRuns.list(rollout.metadata.namespace).filter((r) => r.metadata.ownerReferences?.some((o) => o.uid === rollout.metadata.uid)),
@@ -145,7 +149,12 @@ export function makeRolloutController(options: RolloutControllerOptions): Rollou
       options.onSynced?.();
       unregister = addRolloutSource(function* () {
         const templates: TemplateLookup = (ns, name, cluster) => (cluster ? cache.clusterAnalysisTemplate(name) : cache.analysisTemplate(ns, name));
-        for (const rollout of rollouts.list()) yield rolloutSample(rollout, cache.replicaSetsOf(rollout), analysisMetricsOf(rollout, templates));
+        // ReplicaSets by owner, once per scrape: a lookup per Rollout would walk them all N times.
+        const owned = new Map<string, ReplicaSetObject[]>();
+        for (const rs of replicaSets.list()) {
+          for (const owner of rs.metadata.ownerReferences ?? []) owned.set(owner.uid, [...(owned.get(owner.uid) ?? []), rs]);
+        }
+        for (const rollout of rollouts.list()) yield rolloutSample(rollout, owned.get(rollout.metadata.uid ?? '') ?? [], analysisMetricsOf(rollout, templates));
       });
       await queue.run(options.workers ?? 4, reconcile);
     },
