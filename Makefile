@@ -62,6 +62,14 @@ cluster-up: node-check ## Start a local control plane in the background; prints 
 cluster-down: node-check ## Stop the cluster cluster-up started
 	@node test/harness/cluster-cli.ts down
 
+.PHONY: demo demo-down
+demo: node-check ## The demo: start (or reuse) a local Sluice, then a good release promoted and a bad one rolled back
+	@node demo/story.ts up
+	@node demo/story.ts play
+
+demo-down: node-check ## Stop everything make demo started
+	@node demo/story.ts down
+
 clean: ## Remove build output and the clone's .sluice/ state (keeps the binary cache)
 	-@[ -f .sluice/cluster.json ] && node test/harness/cluster-cli.ts down || true
 	rm -rf dist .sluice
