@@ -10,17 +10,15 @@
 // It also cuts what the mesh routed into segments, one per set of weights the mesh saw on the
 // VirtualService: the split the proxy observed, next to the weights the controller wrote.
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadAll } from 'js-yaml';
-import type { KubernetesObject } from '../src/kube/client.ts';
 import { startCluster, type Cluster } from '../test/harness/cluster.ts';
 import { startGitServer, type GitServer } from '../test/harness/git-server.ts';
 import { fetchText } from '../test/harness/http.ts';
-import { installCrds } from '../test/harness/istio.ts';
 import { repoRoot } from '../test/harness/paths.ts';
 import { freePort } from '../test/harness/ports.ts';
 import { startPrometheus, type PrometheusServer, type ScrapeTarget } from '../test/harness/prometheus.ts';
+import { installSluice } from '../test/rollout/suite.ts';
 import { startLoadGenerator, type LoadGenerator } from './loadgen.ts';
 import { startMesh, type Mesh, type MeshCounts } from './mesh.ts';
 import { startDemoRuntime, type DemoRuntime } from './runtime.ts';
@@ -83,21 +81,13 @@ interface Run {
   current: { key: string; weights: Record<string, number>; startedAt: number };
 }
 
-function readYaml(path: string): KubernetesObject[] {
-  return (loadAll(readFileSync(path, 'utf8')) as (KubernetesObject | null)[]).filter((d): d is KubernetesObject => d !== null);
-}
 
 export async function startDemoEnv(options: DemoEnvOptions = {}): Promise<DemoEnv> {
   const cluster = await startCluster({ takeSlot: options.takeSlot ?? true });
   let prometheus: PrometheusServer | undefined;
   let git: GitServer | undefined;
   try {
-    await cluster.installIstioCRDs();
-    await cluster.kubectl(['apply', '--server-side', '-k', join(repoRoot, 'crds')]);
-    const crds = readdirSync(join(repoRoot, 'crds')).filter((f) => f.endsWith('.sluice.dev.yaml')).flatMap((f) => readYaml(join(repoRoot, 'crds', f)));
-    await installCrds(cluster.clients, crds, { assertAlive: () => cluster.assertAlive() });
-    // The shipped Deployment stays at 0: the controller runs as a local process with its token.
-    await cluster.kubectl(['-n', 'sluice-system', 'scale', 'deployment/sluice-controller', '--replicas=0']);
+    await installSluice(cluster);
     const webhookSecret = randomBytes(16).toString('hex');
     await cluster.kubectl(['-n', 'sluice-system', 'create', 'secret', 'generic', 'git-webhook', `--from-literal=secret=${webhookSecret}`]);
     const controllerPort = await startController(cluster);

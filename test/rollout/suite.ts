@@ -27,17 +27,23 @@ function readYaml(path: string): KubernetesObject[] {
   return (loadAll(readFileSync(path, 'utf8')) as (KubernetesObject | null)[]).filter((d): d is KubernetesObject => d !== null);
 }
 
+/**
+ * Istio's CRDs, then Sluice's install manifests as users apply them (the real kubectl's
+ * kustomize: CRDs, RBAC, the Deployment), every Sluice CRD Established, and the shipped Deployment
+ * scaled to 0: the controller runs as a local process with its token (the suites, make demo).
+ */
+export async function installSluice(cluster: Cluster): Promise<void> {
+  await cluster.installIstioCRDs();
+  await cluster.kubectl(['apply', '--server-side', '-k', join(repoRoot, 'crds')]);
+  const crds = readdirSync(join(repoRoot, 'crds')).filter((f) => f.endsWith('.sluice.dev.yaml')).flatMap((f) => readYaml(join(repoRoot, 'crds', f)));
+  await installCrds(cluster.clients, crds, { assertAlive: () => cluster.assertAlive() });
+  await cluster.kubectl(['-n', 'sluice-system', 'scale', 'deployment/sluice-controller', '--replicas=0']);
+}
+
 export async function startRolloutSuite(): Promise<RolloutSuite> {
   const cluster = await startCluster();
   try {
-    await cluster.installIstioCRDs();
-    // The install manifests as users apply them (the real kubectl's kustomize), then the shipped
-    // Deployment scaled to 0: the controller under test runs as a local process with its token.
-    await cluster.kubectl(['apply', '--server-side', '-k', join(repoRoot, 'crds')]);
-    // Every Sluice CRD Established before anything uses it.
-    const crds = readdirSync(join(repoRoot, 'crds')).filter((f) => f.endsWith('.sluice.dev.yaml')).flatMap((f) => readYaml(join(repoRoot, 'crds', f)));
-    await installCrds(cluster.clients, crds, { assertAlive: () => cluster.assertAlive() });
-    await cluster.kubectl(['-n', 'sluice-system', 'scale', 'deployment/sluice-controller', '--replicas=0']);
+    await installSluice(cluster);
     const controllerKubeconfig = await serviceAccountKubeconfig(cluster);
     return {
       cluster,
