@@ -2,6 +2,7 @@
 // (once per new history entry), health turning Degraded or back to Healthy, an automatic revert
 // beginning. Pure: the controller records what this returns.
 import type { ApplicationStatus } from '../api/application.ts';
+import { newSyncResult } from './app-status.ts';
 
 export interface AppEvent {
   readonly type: 'Normal' | 'Warning';
@@ -16,10 +17,8 @@ export function applicationEvents(before: ApplicationStatus, after: ApplicationS
 }
 
 function syncEvent(before: ApplicationStatus, after: ApplicationStatus): AppEvent[] {
-  const entry = after.history?.at(-1);
-  const previous = before.history?.at(-1);
+  const entry = newSyncResult(before.history, after.history);
   if (entry === undefined) return [];
-  if (previous !== undefined && previous.id === entry.id && previous.deployedAt === entry.deployedAt && previous.revision === entry.revision) return [];
   const message = `${short(entry.revision)}: ${entry.message ?? entry.result}`;
   return entry.result === 'Succeeded' ? [{ type: 'Normal', reason: 'SyncSucceeded', message }] : [{ type: 'Warning', reason: 'SyncFailed', message }];
 }

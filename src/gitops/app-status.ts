@@ -41,6 +41,19 @@ export function withHistory(history: readonly HistoryEntry[] | undefined, record
   return entries.slice(-HISTORY_LIMIT);
 }
 
+/**
+ * The sync result a status change added: the newest history entry when it is new (another id,
+ * time or revision than before — a failure retried later replaces the entry with a new time);
+ * undefined when the history's end is unchanged. Events and metrics count sync results by it.
+ */
+export function newSyncResult(before: readonly HistoryEntry[] | undefined, after: readonly HistoryEntry[] | undefined): HistoryEntry | undefined {
+  const entry = after?.at(-1);
+  const previous = before?.at(-1);
+  if (entry === undefined) return undefined;
+  const same = previous !== undefined && previous.id === entry.id && previous.deployedAt === entry.deployedAt && previous.revision === entry.revision;
+  return same ? undefined : entry;
+}
+
 /** The newest history entry records the health its revision has reached. */
 export function withHistoryHealth(history: readonly HistoryEntry[] | undefined, health: HealthStatusName): HistoryEntry[] | undefined {
   if (history === undefined || history.length === 0) return history === undefined ? undefined : [];

@@ -4,6 +4,7 @@ import type { Application, ApplicationStatus } from '../api/application.ts';
 import type { KubeObject } from '../kube/object.ts';
 import { gitFetchDuration, gitFetchErrors, objectsApplied, objectsPruned, observe, syncDuration, syncs } from '../metrics/registry.ts';
 import type { ApplicationSample } from '../metrics/sources.ts';
+import { newSyncResult } from './app-status.ts';
 
 type ApplicationObject = KubeObject & Application;
 
@@ -44,17 +45,11 @@ export function recordApplied(app: ApplicationObject, applied: number, pruned: n
 
 /** A status write that added a history entry is a sync result; its operation's duration with it. */
 export function recordStatusChange(app: ApplicationObject, before: ApplicationStatus, after: ApplicationStatus): void {
-  const entry = after.history?.at(-1);
-  if (entry === undefined || sameEntry(entry, before.history?.at(-1))) return;
+  const entry = newSyncResult(before.history, after.history);
+  if (entry === undefined) return;
   syncs.inc({ ...labelsOf(app), result: entry.result });
   const { startedAt, finishedAt } = { ...after.operationState };
   if (startedAt !== undefined && finishedAt !== undefined && finishedAt !== before.operationState?.finishedAt) {
     observe(syncDuration, labelsOf(app), Math.max(0, Date.parse(finishedAt) - Date.parse(startedAt)) / 1000);
   }
-}
-
-type Entry = NonNullable<ApplicationStatus['history']>[number];
-
-function sameEntry(a: Entry, b: Entry | undefined): boolean {
-  return b !== undefined && a.id === b.id && a.deployedAt === b.deployedAt && a.revision === b.revision;
 }
