@@ -9,6 +9,7 @@
 //
 // It also cuts what the mesh routed into segments, one per set of weights the mesh saw on the
 // VirtualService: the split the proxy observed, next to the weights the controller wrote.
+import { NODE_ENV, NODE_FLAGS } from '../src/cli/runtime.ts';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -118,7 +119,7 @@ async function startController(cluster: Cluster): Promise<number> {
   }), { mode: 0o600 });
   const port = await freePort();
   cluster.processes.start('sluice-controller', process.execPath, [
-    '--max-semi-space-size=2',
+    ...NODE_FLAGS,
     join(repoRoot, 'src/cli/sluice.ts'),
     'controller',
     `--kubeconfig=${kubeconfig}`,
@@ -126,7 +127,7 @@ async function startController(cluster: Cluster): Promise<number> {
     '--lease-namespace=sluice-system',
     `--data-dir=${join(cluster.dir, 'sluice-data')}`, // removed with the cluster's dir
     `--webhook-secret=${WEBHOOK_SECRET_REF}`,
-  ]);
+  ], { env: { ...process.env, ...NODE_ENV } });
   await cluster.waitFor('the Sluice controller to be ready', async () => {
     try {
       return (await fetchText(`http://127.0.0.1:${port}/readyz`)).status === 200;

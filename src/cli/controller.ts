@@ -14,7 +14,8 @@
 //   --webhook-secret NS/NAME[:KEY]  serve POST /webhook/git, signed with the Secret's key (default `secret`)
 //   --no-notifications     do not send notifications (docs/notifications.md)
 //   --notifications-namespace NS  where the sluice-notifications ConfigMap and Secret live (default: the Lease's namespace)
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { http } from '../kube/node-http.ts';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -26,6 +27,7 @@ import { makeEventRecorder, type EventRecorder } from '../kube/events.ts';
 import { runLeaderElection } from '../kube/lease.ts';
 import { makeSharedInformers, type InformerFactory } from '../kube/shared-informers.ts';
 import type { Logger } from '../kube/logger.ts';
+import type { WorkQueue } from '../kube/workqueue.ts';
 import { makeAnalysisRunController } from '../analysis/run-controller.ts';
 import { makeApplicationController } from '../gitops/controller.ts';
 import { handleWebhook, MAX_WEBHOOK_BODY, parseSecretRef, WEBHOOK_PATH, type WebhookDeps } from '../gitops/webhook.ts';
@@ -78,9 +80,13 @@ export async function runController(argv: readonly string[]): Promise<void> {
   collectProcessMetrics(version);
   leader.set(0);
   const state = { ready: false };
-  // Events are low priority: their own pace (10 qps) while the controller is busy, its spare
-  // capacity when it is idle (so a backlog drains in seconds), never delaying a reconcile.
-  const events = makeEventRecorder(makeClients(connection, { limiter: eventLimiter(clients) }), { component: 'sluice-controller', host: identity });
+  // Events are low priority: their own pace (10 qps) while the controllers have keys waiting in
+  // their queues, the spare client-side capacity once they have been quiet for a second (so a
+  // backlog drains in seconds), never delaying a reconcile (docs/adr/005, 008). The backlog holds
+  // a wave of 1,000 rollouts' events (about 4 each) rather than dropping most of them.
+  const queues: WorkQueue[] = [];
+  const busy = (): boolean => queues.some((q) => q.metrics.depth > 0);
+  const events = makeEventRecorder(makeClients(connection, { limiter: eventLimiter(clients, busy) }), { component: 'sluice-controller', host: identity, maxBacklog: EVENT_BACKLOG });
   // The sync engine's bursts (a dry run and an apply per object of a revision) get their own
   // budget, so a big sync neither waits behind the rollouts nor delays them (docs/adr/006).
   const gitopsClients = makeClients(connection, {
@@ -89,6 +95,7 @@ export async function runController(argv: readonly string[]): Promise<void> {
   });
   const leaseNamespace = leaseNamespaceOf(values);
   const controller = makeControllers({ clients, gitopsClients, events, logger, onSynced: () => (state.ready = true), values: { ...values, 'notifications-namespace': values['notifications-namespace'] ?? leaseNamespace } });
+  queues.push(...controller.queues);
   const webhook = webhookDeps(values['webhook-secret'], clients, logger, values.namespace);
   const server = values['metrics-addr'] === '0' ? undefined : await serveHttp(values['metrics-addr'], state, webhook);
   const stopped = new Promise<void>((resolve) => {
@@ -137,7 +144,7 @@ interface ControllerValues {
 /** The rollout, analysis and (unless --no-gitops) Application controllers, run and stopped together. */
 const GITOPS_RATE_LIMIT = { qps: 300, burst: 600 };
 
-function makeControllers(o: { clients: KubeClients; gitopsClients: KubeClients; events: EventRecorder; logger: Logger; onSynced: () => void; values: ControllerValues }): Runnable {
+function makeControllers(o: { clients: KubeClients; gitopsClients: KubeClients; events: EventRecorder; logger: Logger; onSynced: () => void; values: ControllerValues }): Runnable & { queues: WorkQueue[] } {
   const { clients, events, logger, values } = o;
   // Rollouts, AnalysisRuns and Applications are watched by several controllers: listed, watched
   // and cached once for the process.
@@ -158,8 +165,10 @@ function makeControllers(o: { clients: KubeClients; gitopsClients: KubeClients; 
     ? makeApplicationController({ clients: o.gitopsClients, events, informers, logger, dataDir, ...(values.namespace === undefined ? {} : { namespace: values.namespace }), ...(account === undefined ? {} : { defaultServiceAccount: account }) })
     : undefined;
   const notify = values.notifications ? notifications({ clients, logger, informers }, values) : undefined;
-  const parts: Runnable[] = [rollouts, analysis, ...(gitops === undefined ? [] : [gitops]), ...(notify === undefined ? [] : [notify])];
+  const present = <T>(...items: (T | undefined)[]): T[] => items.filter((i) => i !== undefined);
+  const parts = present<Runnable>(rollouts, analysis, gitops, notify);
   return {
+    queues: present(rollouts.queue, analysis.queue, gitops?.queue),
     run: async () => {
       await Promise.all(parts.map((p) => p.run()));
     },
@@ -212,7 +221,7 @@ function webhookDeps(secret: string | undefined, clients: KubeClients, logger: L
 
 async function serveHttp(address: string, state: { ready: boolean }, webhook: WebhookDeps | undefined): Promise<Server> {
   const [host, port] = address.includes(':') ? [address.slice(0, address.lastIndexOf(':')), address.slice(address.lastIndexOf(':') + 1)] : ['0.0.0.0', address];
-  const server = createServer((req, res) => {
+  const server = http.createServer((req, res) => {
     if (req.url === '/healthz') return void res.writeHead(200).end('ok\n');
     if (req.url === '/readyz') return void res.writeHead(state.ready ? 200 : 503).end(state.ready ? 'ok\n' : 'not leading or caches not synced\n');
     if (req.url === '/metrics') return void serveMetrics(res);
@@ -236,9 +245,12 @@ async function serveMetrics(res: ServerResponse): Promise<void> {
 }
 
 /** Events' own 10 qps, plus the controller's spare tokens above half its burst. */
-function eventLimiter(clients: KubeClients): RateLimiter {
+/** Event writes waiting at most (client-go: 1,000): a wave of 1,000 rollouts records about 4,000. */
+const EVENT_BACKLOG = 5000;
+
+function eventLimiter(clients: KubeClients, busy: () => boolean): RateLimiter {
   const shared = clients.limiter ?? makeTokenBucket(DEFAULT_RATE_LIMIT);
-  return makeSpareCapacityLimiter({ own: makeTokenBucket({ qps: 10, burst: 50 }), shared, reserve: Math.ceil(shared.burst / 2) });
+  return makeSpareCapacityLimiter({ own: makeTokenBucket({ qps: 10, burst: 50 }), shared, reserve: Math.ceil(shared.burst / 2), busy });
 }
 
 async function serveWebhook(deps: WebhookDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=2
+#!/usr/bin/env -S MALLOC_ARENA_MAX=2 node --max-semi-space-size=2 --optimize-for-size
 // `sluice`: the controller binary.
 import { version } from '../version.ts';
 import { runController } from './controller.ts';

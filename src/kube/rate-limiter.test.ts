@@ -113,6 +113,34 @@ describe('spare capacity limiter', () => {
     await Promise.all(busy);
   });
 
+  test('while the controller has work waiting, and for quietMs after, only its own pace: the shared bucket full or not', async () => {
+    const clock = new ManualClock();
+    const shared = makeTokenBucket({ qps: 50, burst: 100, clock });
+    const own = makeTokenBucket({ qps: 10, burst: 5, clock });
+    let queued = 3;
+    const low = makeSpareCapacityLimiter({ own, shared, reserve: 50, clock, busy: () => queued > 0, quietMs: 1000 });
+    let granted = 0;
+    for (let i = 0; i < 200; i++) void low.acquire().then(() => granted++);
+    await settle();
+    assert.equal(granted, 5, 'own burst only, though 50 shared tokens are spare');
+    const tick = async (ms: number): Promise<void> => {
+      for (let t = 0; t < ms; t += 20) {
+        clock.advance(20);
+        await settle();
+      }
+    };
+    await tick(1000);
+    assert.ok(granted <= 16, `own pace while busy: ${granted}`);
+    queued = 0;
+    const atQuiet = granted;
+    await tick(900);
+    assert.ok(granted - atQuiet <= 10, `still own pace within quietMs: ${granted - atQuiet}`);
+    await tick(200);
+    assert.ok(granted - atQuiet >= 50, `spare tokens once quiet: ${granted - atQuiet}`);
+    clock.advance(60_000);
+    await settle();
+  });
+
   test('an aborted wait leaves the queue; nothing waits, nothing runs', async () => {
     const clock = new ManualClock();
     const low = makeSpareCapacityLimiter({ own: makeTokenBucket({ qps: 1, burst: 1, clock }), shared: makeTokenBucket({ qps: 1, burst: 1, clock }), reserve: 1, clock });

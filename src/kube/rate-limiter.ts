@@ -169,6 +169,15 @@ export interface SpareCapacityOptions {
   readonly reserve: number;
   /** How often waiters look for spare shared tokens while they wait (default 20 ms). */
   readonly pollMs?: number;
+  /**
+   * Whether the controller has work waiting (keys in its workqueues). Spare tokens are taken only
+   * after it has been quiet for `quietMs`: unused client-side tokens do not mean an idle API
+   * server, and during a wave of rollouts every event written is CPU the API server does not
+   * spend on the rollouts (docs/adr/008). Never busy when not given.
+   */
+  readonly busy?: () => boolean;
+  /** How long the controller must have been quiet before spare tokens are taken (default 1 s). */
+  readonly quietMs?: number;
   readonly clock?: Clock;
 }
 
@@ -189,6 +198,7 @@ class SpareCapacityLimiter implements RateLimiter {
   #waiters: Waiter[] = [];
   #timer: TimerHandle | undefined;
   #waitedMs = 0;
+  #lastBusyMs = Number.NEGATIVE_INFINITY;
 
   constructor(options: SpareCapacityOptions) {
     this.#o = options;
@@ -228,7 +238,13 @@ class SpareCapacityLimiter implements RateLimiter {
   }
 
   #take(): boolean {
-    return this.#o.shared.tryAcquireSpare(this.#o.reserve) || this.#o.own.tryAcquire();
+    return (this.#quiet() && this.#o.shared.tryAcquireSpare(this.#o.reserve)) || this.#o.own.tryAcquire();
+  }
+
+  #quiet(): boolean {
+    const now = this.#clock.now();
+    if (this.#o.busy?.() === true) this.#lastBusyMs = now;
+    return now - this.#lastBusyMs >= (this.#o.quietMs ?? 1000);
   }
 
   #schedule(): void {

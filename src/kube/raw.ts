@@ -6,7 +6,8 @@
 // is silently dropped, so Istio's CRDs are refused; a field newer than the models would be
 // lost the same way. Objects that come from users or Git are sent as written. See docs/adr/001.
 import { request } from 'node:https';
-import { request as httpRequest, type ClientRequest, type IncomingMessage, type RequestOptions } from 'node:http';
+import type { ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
+import { http } from './node-http.ts';
 import { ApiException } from './api-exception.ts';
 import type { Connection } from './connection.ts';
 import type { RateLimiter } from './rate-limiter.ts';
@@ -83,7 +84,7 @@ export async function prepare(connection: Connection, req: Pick<RawRequest, 'met
 
 /** Opens the request with the transport the URL asks for (https, or http for a plain test server). */
 export function open(url: URL, options: RequestOptions, onResponse: (res: IncomingMessage) => void): ClientRequest {
-  return (url.protocol === 'https:' ? request : httpRequest)(url, options, onResponse);
+  return (url.protocol === 'https:' ? request : http.request)(url, options, onResponse);
 }
 
 interface RawResponse {

@@ -5,7 +5,7 @@
 // caches when Prometheus scrapes (sources.ts), so they never go stale and a deleted object's
 // series disappear with it. Label sets are bounded: no pod names, no revision SHAs outside
 // `*_info` metrics.
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from './prom.ts';
 
 export const registry = new Registry();
 
@@ -180,7 +180,7 @@ let defaultsOn = false;
 export function collectProcessMetrics(version: string): void {
   if (defaultsOn) return;
   defaultsOn = true;
-  collectDefaultMetrics({ register: registry });
+  collectDefaultMetrics(registry);
   buildInfo.set({ version, node_version: process.version }, 1);
   for (const provider of PROVIDERS) ensureZero(measurementDuration, { provider });
 }

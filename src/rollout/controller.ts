@@ -7,6 +7,7 @@ import type { KubeClients } from '../kube/client.ts';
 import { systemClock, type Clock } from '../kube/clock.ts';
 import type { EventRecorder } from '../kube/events.ts';
 import type { Informer } from '../kube/informer.ts';
+import { makeIndex, ownerUids } from '../kube/informer-index.ts';
 import { unsharedInformers, type InformerFactory } from '../kube/shared-informers.ts';
 import { podReadiness, serviceSelector, specOnly, withoutPodTemplate } from '../kube/transforms.ts';
 import type { Logger } from '../kube/logger.ts';
@@ -60,10 +61,16 @@ export function makeRolloutController(options: RolloutControllerOptions): Rollou
   const queue = makeWorkQueue({ clock, logger: options.logger, name: QUEUE_NAME });
   const enqueue = (object: KubeObject): void => queue.add(keyOf(object));
   const informerOptions = { clock, logger: options.logger };
-  const rollouts = informerFactory.informer<RolloutObject>(clients, { path: `/apis/${API_VERSION}${scope(namespace)}/rollouts`, ...informerOptions }, {
+  // Rollouts by the Services, VirtualServices and DestinationRules they name (what a change of
+  // one of those wakes); ReplicaSets and AnalysisRuns by owner; pods by namespace and hash.
+  const byReference = makeIndex<RolloutObject>(referenceKeys);
+  const byOwner = makeIndex<ReplicaSetObject>(ownerUids);
+  const runsByOwner = makeIndex<AnalysisRunObject>(ownerUids);
+  const podsByHash = makeIndex<KubeObject>((pod) => [`${pod.metadata.namespace ?? ''}/${pod.metadata.labels?.[POD_TEMPLATE_HASH_LABEL] ?? ''}`]);
+  const rollouts = informerFactory.informer<RolloutObject>(clients, { path: `/apis/${API_VERSION}${scope(namespace)}/rollouts`, ...informerOptions }, byReference.handlers({
     onAdd: enqueue,
     onUpdate: (_, o) => enqueue(o),
-  });
+  }));
   const enqueueOwner = (rs: KubeObject): void => {
     const owner = rs.metadata.ownerReferences?.find((o) => o.controller === true && o.kind === 'Rollout');
     if (owner !== undefined) queue.add(`${rs.metadata.namespace}/${owner.name}`);
@@ -77,14 +84,12 @@ export function makeRolloutController(options: RolloutControllerOptions): Rollou
   const replicaSets = informerFactory.informer<ReplicaSetObject>(
     clients,
     { path: `/apis/apps/v1${scope(namespace)}/replicasets`, labelSelector: POD_TEMPLATE_HASH_LABEL, transform: withoutPodTemplate, ...informerOptions },
-    { onAdd: enqueueOwner, onUpdate: (_, o) => enqueueOwner(o), onDelete: enqueueOwner },
+    byOwner.handlers({ onAdd: enqueueOwner, onUpdate: (_, o) => enqueueOwner(o), onDelete: enqueueOwner }),
   );
   // A Service or VirtualService change (drift, or one created after its Rollout) wakes the
   // Rollouts of its namespace that name it.
   const enqueueReferrers = (kind: Referenced) => (object: KubeObject): void => {
-    for (const rollout of rollouts.list(object.metadata.namespace)) {
-      if (references(rollout, kind, object.metadata.name)) enqueue(rollout);
-    }
+    for (const rollout of byReference.get(referenceKey(kind, object.metadata.namespace, object.metadata.name))) enqueue(rollout);
   };
   const handlersFor = (kind: Referenced) => {
     const wake = enqueueReferrers(kind);
@@ -101,18 +106,21 @@ export function makeRolloutController(options: RolloutControllerOptions): Rollou
     { path: `/apis/networking.istio.io/v1${scope(namespace)}/destinationrules`, transform: specOnly, ...informerOptions },
     handlersFor('dr'),
   );
-  // Pods of Rollouts (by the hash label): read only to carry out spec.restartAt.
+  // Pods of Rollouts (by the hash label): read only to carry out spec.restartAt, so listed and
+  // watched only from the first Rollout that asks for a restart. Watching them always would have
+  // the API server encode, and this process parse and cache, every pod change of every Rollout
+  // (about 4 per new pod) for a field most Rollouts never set (docs/adr/008).
   const pods = informerFactory.informer<KubeObject>(
     clients,
     { path: `/api/v1${scope(namespace)}/pods`, labelSelector: POD_TEMPLATE_HASH_LABEL, transform: podReadiness, ...informerOptions },
-    { onDelete: enqueuePodOwner, onAdd: enqueuePodOwner },
+    podsByHash.handlers({ onDelete: enqueuePodOwner, onAdd: enqueuePodOwner }),
   );
   // AnalysisRuns wake their Rollout; a template change wakes the Rollouts that use analysis
   // (a template created after its Rollout ends the InvalidSpec "not found").
   const analysisRuns = informerFactory.informer<AnalysisRunObject>(
     clients,
     { path: `/apis/${API_VERSION}${scope(namespace)}/analysisruns`, ...informerOptions },
-    { onAdd: enqueueOwner, onUpdate: (_, o) => enqueueOwner(o), onDelete: enqueueOwner },
+    runsByOwner.handlers({ onAdd: enqueueOwner, onUpdate: (_, o) => enqueueOwner(o), onDelete: enqueueOwner }),
   );
   const wakeAnalysisUsers = (template: KubeObject): void => {
     const ns = template.metadata.namespace;
@@ -122,23 +130,24 @@ export function makeRolloutController(options: RolloutControllerOptions): Rollou
   const analysisTemplates = informerFactory.informer<AnalysisTemplateObject>(clients, { path: `/apis/${API_VERSION}${scope(namespace)}/analysistemplates`, ...informerOptions }, templateHandlers);
   const clusterAnalysisTemplates = informerFactory.informer<AnalysisTemplateObject>(clients, { path: `/apis/${API_VERSION}/clusteranalysistemplates`, ...informerOptions }, templateHandlers);
   const cache: ObjectCache = {
-    analysisRunsOf: (rollout) =>
-      analysisRuns.list(rollout.metadata.namespace).filter((r) => r.metadata.ownerReferences?.some((o) => o.uid === rollout.metadata.uid)),
+    analysisRunsOf: (rollout) => runsByOwner.get(rollout.metadata.uid ?? ''),
     analysisTemplate: (ns, name) => analysisTemplates.get(`${ns}/${name}`),
     clusterAnalysisTemplate: (name) => clusterAnalysisTemplates.get(name),
-    replicaSetsOf: (rollout) =>
-      replicaSets.list(rollout.metadata.namespace).filter((rs) => rs.metadata.ownerReferences?.some((o) => o.uid === rollout.metadata.uid)),
+    replicaSetsOf: (rollout) => byOwner.get(rollout.metadata.uid ?? ''),
     service: (ns, name) => services.get(`${ns}/${name}`),
     virtualService: (ns, name) => virtualServices.get(`${ns}/${name}`),
     destinationRule: (ns, name) => destinationRules.get(`${ns}/${name}`),
-    podsWithHash: (ns, hash) => pods.list(ns).filter((p) => p.metadata.labels?.[POD_TEMPLATE_HASH_LABEL] === hash),
+    podsWithHash: (ns, hash) => podsByHash.get(`${ns}/${hash}`),
   };
-  const informers: Informer<KubeObject>[] = [rollouts, replicaSets, services, virtualServices, destinationRules, pods, analysisRuns, analysisTemplates, clusterAnalysisTemplates];
+  const informers: Informer<KubeObject>[] = [rollouts, replicaSets, services, virtualServices, destinationRules, analysisRuns, analysisTemplates, clusterAnalysisTemplates];
   const ownWrites = makeOwnWrites();
   let unregister: Unregister | undefined;
   const reconcile = async (key: string): Promise<ReconcileResult> => {
     const rollout = ownWrites.latest(rollouts.get(key));
     if (rollout === undefined || rollout.metadata.deletionTimestamp !== undefined) return;
+    // A restart reads the pods: never from a cache not yet listed (no pods would read as "none
+    // left to restart"). The first such Rollout starts the pod informer and waits for its list.
+    if (rollout.spec.restartAt !== undefined && !pods.hasSynced()) await pods.start();
     return reconcileRollout({ ...options, clock }, cache, rollout, ownWrites);
   };
   return {
@@ -149,19 +158,14 @@ export function makeRolloutController(options: RolloutControllerOptions): Rollou
       options.onSynced?.();
       unregister = addRolloutSource(function* () {
         const templates: TemplateLookup = (ns, name, cluster) => (cluster ? cache.clusterAnalysisTemplate(name) : cache.analysisTemplate(ns, name));
-        // ReplicaSets by owner, once per scrape: a lookup per Rollout would walk them all N times.
-        const owned = new Map<string, ReplicaSetObject[]>();
-        for (const rs of replicaSets.list()) {
-          for (const owner of rs.metadata.ownerReferences ?? []) owned.set(owner.uid, [...(owned.get(owner.uid) ?? []), rs]);
-        }
-        for (const rollout of rollouts.list()) yield rolloutSample(rollout, owned.get(rollout.metadata.uid ?? '') ?? [], analysisMetricsOf(rollout, templates));
+        for (const rollout of rollouts.list()) yield rolloutSample(rollout, byOwner.get(rollout.metadata.uid ?? ''), analysisMetricsOf(rollout, templates));
       });
       await queue.run(options.workers ?? 4, reconcile);
     },
     async stop() {
       unregister?.();
       await queue.shutDown();
-      for (const informer of informers) informer.stop();
+      for (const informer of [...informers, pods]) informer.stop();
     },
   };
 }
@@ -203,14 +207,18 @@ function usesAnalysis(rollout: RolloutObject): boolean {
   return canary?.analysis !== undefined || (canary?.steps ?? []).some((s) => s.analysis !== undefined);
 }
 
-function references(rollout: RolloutObject, kind: Referenced, name: string): boolean {
+const referenceKey = (kind: Referenced, namespace: string | undefined, name: string): string => `${kind}/${namespace ?? ''}/${name}`;
+
+/** The index keys of what a Rollout names: a change of one of them, in its namespace, wakes it. */
+function referenceKeys(rollout: RolloutObject): string[] {
   const canary = rollout.spec.strategy?.canary;
-  const names: Record<Referenced, () => (string | undefined)[]> = {
-    service: () => [canary?.canaryService, canary?.stableService],
-    vs: () => virtualServiceTargets(rollout).map((t) => t.name),
-    dr: () => [canary?.trafficRouting?.istio?.destinationRule?.name.split('.')[0]],
-  };
-  return names[kind]().includes(name);
+  const named: [Referenced, string | undefined][] = [
+    ['service', canary?.canaryService],
+    ['service', canary?.stableService],
+    ...virtualServiceTargets(rollout).map((t): [Referenced, string] => ['vs', t.name]),
+    ['dr', canary?.trafficRouting?.istio?.destinationRule?.name.split('.')[0]],
+  ];
+  return named.flatMap(([kind, name]) => (name === undefined || name === '' ? [] : [referenceKey(kind, rollout.metadata.namespace, name)]));
 }
 
 let reconcileCounter = 0;

@@ -5,7 +5,7 @@ import { mergePatchObject } from '../../src/kube/patch.ts';
 import type { KubeObject } from '../../src/kube/object.ts';
 import type { Cluster } from '../harness/cluster.ts';
 import { createNamespace, deployment } from '../harness/fixtures.ts';
-import { forEachLimit } from './measure.ts';
+import { apiServerRequests, forEachLimit, meterCpu, requestsServed } from './measure.ts';
 import { watchCollections } from './watched.ts';
 
 interface DeploymentState extends KubeObject {
@@ -25,6 +25,10 @@ export interface Pace {
   readonly createdMs: number;
   /** From the first image change until every Deployment has rolled out its new ReplicaSet. */
   readonly updatedMs: number;
+  /** CPU seconds by process during the update. */
+  readonly updatedCpu: string;
+  /** Requests the API server served during the update, every client. */
+  readonly updatedServed: string;
 }
 
 /** Rolled out at `generation` (1: as created, 2: after the image change) or later. */
@@ -52,12 +56,15 @@ export async function controlPlanePace(cluster: Cluster, options: PaceOptions): 
     options.log(`control plane: ${options.count} Deployments available after ${Math.round(createdMs)} ms`);
 
     const t1 = performance.now();
+    const cpu = meterCpu(cluster.processes.running());
+    const served = await apiServerRequests((args) => cluster.kubectl(args));
     await forEachLimit(names, options.concurrency, async (name) => {
       const ref = { apiVersion: 'apps/v1', kind: 'Deployment', namespace, name };
       await mergePatchObject(cluster.clients, ref, { spec: { template: { spec: { containers: [{ name: 'app', image: 'registry.invalid/app:v2' }] } } } }, { fieldManager: 'bench' });
     });
     const updatedMs = (await watched.untilAll(`${options.count} updated Deployments available`, names, done(2), wait)) - t1;
-    return { createdMs, updatedMs };
+    const updatedCpu = cpu.report();
+    return { createdMs, updatedMs, updatedCpu, updatedServed: requestsServed(served, await apiServerRequests((args) => cluster.kubectl(args))) };
   } finally {
     watched.stop();
   }

@@ -91,3 +91,61 @@ export function breakdown(events: readonly AuditEvent[]): string {
   }
   return [...counts].sort((a, b) => b[1] - a[1]).map(([what, n]) => `${n} ${what}`).join(', ');
 }
+
+/** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat; undefined once it has exited. */
+export function cpuSeconds(pid: number): number | undefined {
+  try {
+    // The command name (field 2) may hold spaces: the fields after its closing parenthesis.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime are fields 14 and 15 (11 and 12 after the name), in clock ticks of 1/100 s.
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface CpuMeter {
+  /** "kube-apiserver 41.2 s, etcd 9.8 s, …": CPU used by each process since the meter started, most first. */
+  report(): string;
+}
+
+/** CPU used by each of `processes` (and this process, as "bench") from now until report(). */
+export function meterCpu(processes: readonly { name: string; pid: number }[]): CpuMeter {
+  const start = new Map(processes.map((p) => [p.name, cpuSeconds(p.pid) ?? 0]));
+  const self = process.cpuUsage();
+  return {
+    report() {
+      const used = processes.map((p) => [p.name, (cpuSeconds(p.pid) ?? Number.NaN) - (start.get(p.name) ?? 0)] as const);
+      const mine = process.cpuUsage(self);
+      used.push(['bench', (mine.user + mine.system) / 1e6]);
+      return used.sort((a, b) => b[1] - a[1]).map(([name, s]) => `${name} ${s.toFixed(1)} s`).join(', ');
+    },
+  };
+}
+
+export type RequestCounts = ReadonlyMap<string, number>;
+
+/**
+ * Requests the API server has served so far, by "VERB resource[/subresource]", from its own
+ * apiserver_request_total (every client, unlike the audit log, which records the controller's):
+ * watches and the apiserver's metrics themselves left out.
+ */
+export async function apiServerRequests(kubectl: (args: readonly string[]) => Promise<string>): Promise<RequestCounts> {
+  const counts = new Map<string, number>();
+  for (const [, labels = '', value] of (await kubectl(['get', '--raw', '/metrics'])).matchAll(/^apiserver_request_total\{([^}]*)\} (\S+)$/gm)) {
+    const label = (name: string): string => new RegExp(`(?:^|,)${name}="([^"]*)"`).exec(labels)?.[1] ?? '';
+    const verb = label('verb');
+    if (verb === 'WATCH' || verb === 'CONNECT' || label('resource') === '') continue;
+    const key = `${verb} ${label('resource')}${label('subresource') === '' ? '' : `/${label('subresource')}`}`;
+    counts.set(key, (counts.get(key) ?? 0) + Number(value));
+  }
+  return counts;
+}
+
+/** "12,345 in all: 3,000 POST pods, …": what was served between two counts, most first. */
+export function requestsServed(before: RequestCounts, after: RequestCounts, top = 12): string {
+  const served = [...after].map(([key, n]) => [key, n - (before.get(key) ?? 0)] as const).filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]);
+  const total = served.reduce((sum, [, n]) => sum + n, 0);
+  return `${total} in all: ${served.slice(0, top).map(([key, n]) => `${n} ${key}`).join(', ')}`;
+}

@@ -14,7 +14,7 @@ import { createNamespace } from '../harness/fixtures.ts';
 import { applyYaml, hostSplitNetwork, hostSplitRollout, operate, setImage, type RolloutState } from '../rollout/fixtures.ts';
 import { startRolloutSuite, type Controller, type RolloutSuite } from '../rollout/suite.ts';
 import { controlPlanePace } from './control-plane-pace.ts';
-import { beyondWatchesAndLease, breakdown, forEachLimit, percentile, requestsBetween, sampleRss, seconds, type RssSampler } from './measure.ts';
+import { apiServerRequests, beyondWatchesAndLease, breakdown, forEachLimit, meterCpu, percentile, requestsBetween, requestsServed, sampleRss, seconds, type RssSampler } from './measure.ts';
 import { watchCollections, type Watched } from './watched.ts';
 import { fetchText } from '../harness/http.ts';
 
@@ -83,12 +83,16 @@ interface Result {
   steadyMiB: number;
   peakMiB: number;
   idle: { perMinute: number; detail: string };
-  controlPlane: { createdMs: number; updatedMs: number };
+  controlPlane: { createdMs: number; updatedMs: number; updatedCpu: string; updatedServed: string };
   requestsByPhase: string;
   /** update→Paused requests by verb and resource. */
   pausedBreakdown: string;
-  /** GET /metrics after the idle window: median of 5 scrapes, and the body's size. */
-  scrape: { ms: number; kib: number };
+  /** update→Paused CPU seconds by process. */
+  pausedCpu: string;
+  /** update→Paused requests the API server served, every client. */
+  pausedServed: string;
+  /** GET /metrics after the idle window: median of 5 scrapes, the body's size, and the V8 heap it reports. */
+  scrape: { ms: number; kib: number; heap: string };
 }
 
 async function benchmark(n: number): Promise<Result> {
@@ -136,12 +140,16 @@ async function phases(suite: RolloutSuite, controller: Controller, rss: RssSampl
     const stableHash = new Map(names.map((name) => [name, view.rollout(name)?.status?.stableRS]));
     from = Date.now();
     const t1 = performance.now();
+    const cpu = meterCpu(cluster.processes.running());
+    const served = await apiServerRequests((args) => cluster.kubectl(args));
     await forEachLimit(names, CONCURRENCY, (name) => setImage(cluster, ns, 'registry.invalid/web:v2', name));
     const pausedAtCanary = (name: string): boolean =>
       view.settled(name, (s) => s.phase === 'Paused' && s.currentStepIndex === 1 && s.currentPodHash !== stableHash.get(name) && s.canary?.weights?.canary.weight === 10)
       && view.weights(name)?.join('/') === '90/10';
     const pausedMs = (await view.watched.untilAll(`${n} Rollouts Paused at step 1 with weights 90/10`, names, pausedAtCanary, wait)) - t1;
     marks['update→Paused'] = { fromMs: from, toMs: Date.now() };
+    const pausedCpu = cpu.report();
+    const pausedServed = requestsServed(served, await apiServerRequests((args) => cluster.kubectl(args)));
     log(n, `all Paused at 90/10 after ${seconds(pausedMs)}`);
 
     // 3. Promotions, one at a time.
@@ -190,22 +198,33 @@ async function phases(suite: RolloutSuite, controller: Controller, rss: RssSampl
     // 6. The reference, with the Sluice controller stopped: the controller-manager alone.
     await cluster.processes.stopOne(controller.name);
     const controlPlane = await controlPlanePace(cluster, { count: n, concurrency: CONCURRENCY, timeoutMs: phaseTimeoutMs(n), log: (line) => log(n, line) });
-    return { healthyMs, pausedMs, appliedMs, promoteMs, startMiB, steadyMiB, peakMiB, idle, controlPlane, requestsByPhase, pausedBreakdown, scrape };
+    return { healthyMs, pausedMs, appliedMs, promoteMs, startMiB, steadyMiB, peakMiB, idle, controlPlane, requestsByPhase, pausedBreakdown, pausedCpu, pausedServed, scrape };
   } finally {
     view.watched.stop();
   }
 }
 
 /** The cost of a Prometheus scrape (metrics are computed from the caches at scrape: ADR 007). */
-async function timeScrape(port: number): Promise<{ ms: number; kib: number }> {
+async function timeScrape(port: number): Promise<Result['scrape']> {
   const times: number[] = [];
-  let bytes = 0;
+  let body = '';
   for (let i = 0; i < 5; i++) {
     const started = performance.now();
-    bytes = (await fetchText(`http://127.0.0.1:${port}/metrics`)).body.length;
+    body = (await fetchText(`http://127.0.0.1:${port}/metrics`)).body;
     times.push(performance.now() - started);
   }
-  return { ms: percentile(times, 50), kib: Math.round(bytes / 1024) };
+  return { ms: percentile(times, 50), kib: Math.round(body.length / 1024), heap: heapFigures(body) };
+}
+
+/** "heap used 61 of 80 MiB (old_space 50, …), external 3 MiB", from prom-client's nodejs_* gauges. */
+function heapFigures(body: string): string {
+  const mib = (pattern: string): string => {
+    const value = new RegExp(`^${pattern} (\\S+)$`, 'm').exec(body)?.[1];
+    return value === undefined ? '?' : String(Math.round(Number(value) / 1048576));
+  };
+  const spaces = [...body.matchAll(/^nodejs_heap_space_size_used_bytes\{space="(\w+)"\} (\S+)$/gm)]
+    .map(([, space, value]) => `${space} ${Math.round(Number(value) / 1048576)}`).join(', ');
+  return `V8 heap used ${mib('nodejs_heap_size_used_bytes')} of ${mib('nodejs_heap_size_total_bytes')} MiB (${spaces}), external ${mib('nodejs_external_memory_bytes')} MiB`;
 }
 
 function report(n: number, r: Result): string {
@@ -217,7 +236,10 @@ function report(n: number, r: Result): string {
     `  applies: ${n} Rollouts with 2 Services and a VirtualService each sent in ${seconds(r.appliedMs)} (${CONCURRENCY} in flight); N Deployments created → available in ${seconds(r.controlPlane.createdMs)}`,
     `  controller requests beyond watches and Lease: ${r.requestsByPhase}`,
     `  update→Paused requests: ${r.pausedBreakdown}`,
-    `  controller RSS when it became ready (no Rollouts yet): ${r.startMiB} MiB | GET /metrics ${Math.round(r.scrape.ms)} ms (median of 5), ${r.scrape.kib} KiB`,
+    `  update→Paused CPU: ${r.pausedCpu} | the control plane's own update: ${r.controlPlane.updatedCpu}`,
+    `  update→Paused, all clients: ${r.pausedServed}`,
+    `  the control plane's own update, all clients: ${r.controlPlane.updatedServed}`,
+    `  controller RSS when it became ready (no Rollouts yet): ${r.startMiB} MiB | idle: ${r.scrape.heap} | GET /metrics ${Math.round(r.scrape.ms)} ms (median of 5), ${r.scrape.kib} KiB`,
     `  promote→weight over ${r.promoteMs.length}: min ${Math.round(Math.min(...r.promoteMs))} ms, max ${Math.round(Math.max(...r.promoteMs))} ms`
     + (r.idle.detail === '' ? '' : ` | idle window: ${r.idle.detail}`),
   ].join('\n');

@@ -193,7 +193,8 @@ describe('kubectl sluice: commands on live rollouts', { timeout: 300_000 }, () =
     assert.match(got.stdout, new RegExp(`^ConfigMap +${ns} +settings +Synced +Healthy$`, 'mu'));
 
     const sha2 = await git.commit('shop', { 'app/cm.yaml': cm('two') }, 'two');
-    assert.equal((await sluice(['app', 'sync', 'shop', '-n', ns])).code, 0);
+    const second = await sluice(['app', 'sync', 'shop', '-n', ns]);
+    assert.equal(second.code, 0, `${second.stdout}${second.stderr}\nstatus: ${JSON.stringify((await readAppObject(ns, 'shop')).status)}`);
     const history = await sluice(['app', 'history', 'shop', '-n', ns]);
     const rows = history.stdout.trim().split('\n');
     assert.match(rows[0] ?? '', /^ID +REVISION +DEPLOYED +RESULT +HEALTH +ROLLOUTS +MESSAGE$/u);

@@ -104,6 +104,11 @@ export class ProcessGroup {
     return entry.proc.pid;
   }
 
+  /** The processes still running, by name (for per-process CPU figures in the benchmarks). */
+  running(): { name: string; pid: number }[] {
+    return this.#processes.filter((p) => p.child.exitCode === null && p.child.signalCode === null).map((p) => ({ name: p.proc.name, pid: p.proc.pid }));
+  }
+
   /** Throws ComponentDiedError, with its log tail, if any process has exited unexpectedly. */
   assertAlive(): void {
     const death = this.#unexpected[0];

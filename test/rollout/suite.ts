@@ -1,6 +1,7 @@
 // One control plane per rollout suite, with Istio's CRDs, Sluice's CRDs and RBAC from crds/,
 // and the controller running as a real process under the shipped ClusterRole (a token of the
 // sluice ServiceAccount, not cluster-admin).
+import { NODE_ENV, NODE_FLAGS } from '../../src/cli/runtime.ts';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadAll } from 'js-yaml';
@@ -93,8 +94,10 @@ async function startController(
 ): Promise<Controller> {
   const port = await freePort();
   const proc = cluster.processes.start(name, process.execPath, [
-    // As shipped (the bin's shebang and the Deployment's NODE_OPTIONS): docs/adr/005.
-    '--max-semi-space-size=2',
+    // As shipped (the bin's shebang and the Deployment): src/cli/runtime.ts. SLUICE_NODE_FLAGS
+    // (space-separated) adds flags, for a benchmark trying one.
+    ...NODE_FLAGS,
+    ...(process.env.SLUICE_NODE_FLAGS ?? '').split(' ').filter((f) => f !== ''),
     // The sources by default; `make bench` runs the compiled dist/ as the image does (no type stripping).
     process.env.SLUICE_CONTROLLER_ENTRY ?? join(repoRoot, 'src/cli/sluice.ts'),
     'controller',
@@ -103,7 +106,7 @@ async function startController(
     '--lease-namespace=sluice-system',
     '--log-level=debug',
     ...extraArgs,
-  ]);
+  ], { env: { ...process.env, ...NODE_ENV } });
   const ready = async (): Promise<boolean> => {
     try {
       return (await fetchText(`http://127.0.0.1:${port}/readyz`)).status === 200;
