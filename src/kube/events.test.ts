@@ -145,4 +145,35 @@ describe('event recorder', () => {
     assert.equal(api.requests.length, 4, 'room again once the backlog drained');
     assert.equal(recorder.dropped, 2);
   });
+
+  test('at most `concurrency` writes are in flight, however many the backlog holds; all are written', async () => {
+    const api = fakeEvents();
+    let inFlight = 0;
+    let most = 0;
+    const gates: (() => void)[] = [];
+    const counted = {
+      request: async <T>(req: RawRequest): Promise<T> => {
+        inFlight += 1;
+        most = Math.max(most, inFlight);
+        await new Promise<void>((resolve) => gates.push(resolve));
+        inFlight -= 1;
+        return api.request<T>(req);
+      },
+    };
+    const recorder = makeEventRecorder(counted, { component: 'c', clock: new ManualClock(), logger: silentLogger, concurrency: 2 });
+    const objects = Array.from({ length: 7 }, (_, i) => ({ ...rollout, metadata: { ...rollout.metadata, name: `web-${i}`, uid: `u-${i}` } }));
+    const writes = objects.map((o) => recorder.record(o, 'Normal', 'RolloutUpdated', 'rev 2'));
+    const settle = async (): Promise<void> => {
+      for (let i = 0; i < 10; i++) await Promise.resolve();
+    };
+    await settle();
+    assert.equal(inFlight, 2);
+    while (gates.length > 0) {
+      gates.shift()?.();
+      await settle();
+    }
+    await Promise.all(writes);
+    assert.equal(most, 2);
+    assert.equal(api.requests.length, 7);
+  });
 });

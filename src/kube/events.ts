@@ -28,6 +28,12 @@ export interface EventRecorderOptions {
   readonly cacheSize?: number;
   /** Writes waiting at most; events beyond are dropped and counted (default 1000, as client-go). */
   readonly maxBacklog?: number;
+  /**
+   * Writes in flight at most (default 4). A backlog released at once by the rate limiter would
+   * otherwise open a connection per write: a TLS handshake each for the API server, and their
+   * buffers in this process's RSS (docs/adr/008).
+   */
+  readonly concurrency?: number;
 }
 
 export interface EventRecorder {
@@ -75,6 +81,9 @@ class Recorder implements EventRecorder {
   readonly #seen = new Map<string, Seen>();
   /** Writes per aggregation key are chained, so a burst of identical events is one create and patches. */
   readonly #pending = new Map<string, Promise<void>>();
+  /** Writes started and not finished, and those waiting for one of them to finish. */
+  #writing = 0;
+  readonly #slots: (() => void)[] = [];
   /** Writes recorded and not yet done. */
   #backlog = 0;
   #dropped = 0;
@@ -107,7 +116,7 @@ class Recorder implements EventRecorder {
     const key = [involvedObject.apiVersion, involvedObject.kind, involvedObject.namespace, involvedObject.name, involvedObject.uid, type, reason, message].join('\u0000');
     const previous = this.#pending.get(key) ?? Promise.resolve();
     const next = previous
-      .then(() => this.#write(key, { involvedObject, type, reason, message, at }))
+      .then(() => this.#inSlot(() => this.#write(key, { involvedObject, type, reason, message, at })))
       .catch((error: unknown) => this.#log.warn({ err: messageOf(error), reason, object: `${involvedObject.namespace ?? ''}/${involvedObject.name}` }, 'could not record an event: dropped'))
       .finally(() => {
         this.#backlog -= 1;
@@ -115,6 +124,19 @@ class Recorder implements EventRecorder {
       });
     this.#pending.set(key, next);
     return next;
+  }
+
+  async #inSlot(write: () => Promise<void>): Promise<void> {
+    if (this.#writing >= (this.#options.concurrency ?? 4)) await new Promise<void>((resolve) => this.#slots.push(resolve));
+    else this.#writing += 1;
+    try {
+      await write();
+    } finally {
+      // The slot passes straight to the next waiter, if any; else it is free.
+      const next = this.#slots.shift();
+      if (next === undefined) this.#writing -= 1;
+      else next();
+    }
   }
 
   #drop(reason: string): void {

@@ -43,3 +43,16 @@ test('an updated object keeps its place among its peers, and an object under sev
   h.onDelete?.(rs('a', ['zzz']));
   assert.deepEqual(names(index.get('u1')), ['b']);
 });
+
+test('an object whose keys cannot be computed is indexed under none, and its handlers still run', () => {
+  const index = makeIndex<KubeObject>((o) => {
+    if (o.metadata.name === 'bad') throw new TypeError('malformed');
+    return ['k'];
+  });
+  const added: string[] = [];
+  const h = index.handlers({ onAdd: (o) => added.push(o.metadata.name) });
+  h.onAdd?.(rs('bad', []));
+  h.onAdd?.(rs('good', []));
+  assert.deepEqual(added, ['bad', 'good']);
+  assert.deepEqual(names(index.get('k')), ['good']);
+});

@@ -19,6 +19,15 @@ export interface InformerIndex<T extends KubeObject> {
 export function makeIndex<T extends KubeObject>(keysOf: (object: T) => readonly string[]): InformerIndex<T> {
   const byKey = new Map<string, Map<string, T>>();
   const keysByObject = new Map<string, readonly string[]>();
+  // An object the key function cannot read (a malformed spec) is indexed under no key; its own
+  // handlers still run, so its controller can report what is wrong with it.
+  const keysSafely = (object: T): string[] => {
+    try {
+      return [...new Set(keysOf(object))];
+    } catch {
+      return [];
+    }
+  };
   const leave = (objectKey: string, keys: readonly string[]): void => {
     for (const key of keys) {
       const members = byKey.get(key);
@@ -33,7 +42,7 @@ export function makeIndex<T extends KubeObject>(keysOf: (object: T) => readonly 
   // An object keeps its place among its peers when it changes (as in the informer's store).
   const put = (object: T): void => {
     const objectKey = keyOf(object);
-    const keys = [...new Set(keysOf(object))];
+    const keys = keysSafely(object);
     leave(objectKey, (keysByObject.get(objectKey) ?? []).filter((k) => !keys.includes(k)));
     if (keys.length === 0) {
       keysByObject.delete(objectKey);

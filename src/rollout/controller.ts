@@ -212,13 +212,15 @@ const referenceKey = (kind: Referenced, namespace: string | undefined, name: str
 /** The index keys of what a Rollout names: a change of one of them, in its namespace, wakes it. */
 function referenceKeys(rollout: RolloutObject): string[] {
   const canary = rollout.spec.strategy?.canary;
-  const named: [Referenced, string | undefined][] = [
-    ['service', canary?.canaryService],
-    ['service', canary?.stableService],
-    ...virtualServiceTargets(rollout).map((t): [Referenced, string] => ['vs', t.name]),
-    ['dr', canary?.trafficRouting?.istio?.destinationRule?.name.split('.')[0]],
+  const own = rollout.metadata.namespace;
+  const named: [Referenced, string | undefined, string | undefined][] = [
+    ['service', own, canary?.canaryService],
+    ['service', own, canary?.stableService],
+    // "name.namespace" names a VirtualService of another namespace: a change there wakes this one.
+    ...virtualServiceTargets(rollout).map((t): [Referenced, string, string] => ['vs', t.namespace, t.name]),
+    ['dr', own, canary?.trafficRouting?.istio?.destinationRule?.name.split('.')[0]],
   ];
-  return named.flatMap(([kind, name]) => (name === undefined || name === '' ? [] : [referenceKey(kind, rollout.metadata.namespace, name)]));
+  return named.flatMap(([kind, ns, name]) => (name === undefined || name === '' ? [] : [referenceKey(kind, ns, name)]));
 }
 
 let reconcileCounter = 0;

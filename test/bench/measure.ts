@@ -36,6 +36,8 @@ export interface RssSampler {
   medianMiB(fromMs: number, toMs: number): number;
   /** VmHWM (peak RSS) in MiB, read now. */
   peakMiB(): number;
+  /** The largest sample: when (Date.now() clock) and how much (MiB). */
+  largest(): { atMs: number; mib: number } | undefined;
   stop(): void;
 }
 
@@ -65,6 +67,10 @@ export function sampleRss(pid: number, intervalMs = 200): RssSampler {
       return inWindow.length === 0 ? Number.NaN : Math.round(percentile(inWindow, 50) / 1024);
     },
     peakMiB: () => Math.round((statusKiB(pid, 'VmHWM') ?? Number.NaN) / 1024),
+    largest: () => {
+      const top = samples.reduce<{ atMs: number; kib: number } | undefined>((best, s) => (best === undefined || s.kib > best.kib ? s : best), undefined);
+      return top === undefined ? undefined : { atMs: top.atMs, mib: Math.round(top.kib / 1024) };
+    },
     stop: () => clearInterval(timer),
   };
 }

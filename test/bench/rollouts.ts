@@ -82,6 +82,8 @@ interface Result {
   startMiB: number;
   steadyMiB: number;
   peakMiB: number;
+  /** Where the largest RSS sample (every 200 ms) fell. */
+  peakAt: string;
   idle: { perMinute: number; detail: string };
   controlPlane: { createdMs: number; updatedMs: number; updatedCpu: string; updatedServed: string };
   requestsByPhase: string;
@@ -187,6 +189,9 @@ async function phases(suite: RolloutSuite, controller: Controller, rss: RssSampl
     const { startMiB } = rss;
     const steadyMiB = rss.medianMiB(idleFrom, idleTo);
     const peakMiB = rss.peakMiB();
+    const largest = rss.largest();
+    const peakPhase = Object.entries(marks).find(([, m]) => largest !== undefined && largest.atMs >= m.fromMs && largest.atMs <= m.toMs);
+    const peakAt = largest === undefined ? 'no sample' : `largest sample ${largest.mib} MiB ${peakPhase === undefined ? 'between phases' : `in ${peakPhase[0]}, ${seconds(largest.atMs - peakPhase[1].fromMs)} in`}`;
     const requestsByPhase = Object.entries(marks).map(([phase, m]) => {
       const count = beyondWatchesAndLease(requestsBetween(audit, m.fromMs, m.toMs)).length;
       return `${phase} ${count} (${(count / (phase.includes('promotions') ? promoted.length : n)).toFixed(1)} per Rollout, ${((count * 1000) / (m.toMs - m.fromMs)).toFixed(1)}/s)`;
@@ -198,7 +203,7 @@ async function phases(suite: RolloutSuite, controller: Controller, rss: RssSampl
     // 6. The reference, with the Sluice controller stopped: the controller-manager alone.
     await cluster.processes.stopOne(controller.name);
     const controlPlane = await controlPlanePace(cluster, { count: n, concurrency: CONCURRENCY, timeoutMs: phaseTimeoutMs(n), log: (line) => log(n, line) });
-    return { healthyMs, pausedMs, appliedMs, promoteMs, startMiB, steadyMiB, peakMiB, idle, controlPlane, requestsByPhase, pausedBreakdown, pausedCpu, pausedServed, scrape };
+    return { healthyMs, pausedMs, appliedMs, promoteMs, startMiB, steadyMiB, peakMiB, peakAt, idle, controlPlane, requestsByPhase, pausedBreakdown, pausedCpu, pausedServed, scrape };
   } finally {
     view.watched.stop();
   }
@@ -239,7 +244,7 @@ function report(n: number, r: Result): string {
     `  update→Paused CPU: ${r.pausedCpu} | the control plane's own update: ${r.controlPlane.updatedCpu}`,
     `  update→Paused, all clients: ${r.pausedServed}`,
     `  the control plane's own update, all clients: ${r.controlPlane.updatedServed}`,
-    `  controller RSS when it became ready (no Rollouts yet): ${r.startMiB} MiB | idle: ${r.scrape.heap} | GET /metrics ${Math.round(r.scrape.ms)} ms (median of 5), ${r.scrape.kib} KiB`,
+    `  controller RSS when it became ready (no Rollouts yet): ${r.startMiB} MiB | ${r.peakAt} | idle: ${r.scrape.heap} | GET /metrics ${Math.round(r.scrape.ms)} ms (median of 5), ${r.scrape.kib} KiB`,
     `  promote→weight over ${r.promoteMs.length}: min ${Math.round(Math.min(...r.promoteMs))} ms, max ${Math.round(Math.max(...r.promoteMs))} ms`
     + (r.idle.detail === '' ? '' : ` | idle window: ${r.idle.detail}`),
   ].join('\n');
