@@ -86,8 +86,8 @@ export function makeRolloutController(options: RolloutControllerOptions): Rollou
     { path: `/apis/apps/v1${scope(namespace)}/replicasets`, labelSelector: POD_TEMPLATE_HASH_LABEL, transform: withoutPodTemplate, ...informerOptions },
     byOwner.handlers({ onAdd: enqueueOwner, onUpdate: (_, o) => enqueueOwner(o), onDelete: enqueueOwner }),
   );
-  // A Service or VirtualService change (drift, or one created after its Rollout) wakes the
-  // Rollouts of its namespace that name it.
+  // A Service, VirtualService or DestinationRule change (drift, or one created after its
+  // Rollout) wakes the Rollouts that name it (byReference).
   const enqueueReferrers = (kind: Referenced) => (object: KubeObject): void => {
     for (const rollout of byReference.get(referenceKey(kind, object.metadata.namespace, object.metadata.name))) enqueue(rollout);
   };
