@@ -137,7 +137,7 @@ export function makeRolloutController(options: RolloutControllerOptions): Rollou
     service: (ns, name) => services.get(`${ns}/${name}`),
     virtualService: (ns, name) => virtualServices.get(`${ns}/${name}`),
     destinationRule: (ns, name) => destinationRules.get(`${ns}/${name}`),
-    podsWithHash: (ns, hash) => podsByHash.get(`${ns}/${hash}`),
+    podsWithHash: (ns, hash) => (pods.hasSynced() ? podsByHash.get(`${ns}/${hash}`) : undefined),
   };
   const informers: Informer<KubeObject>[] = [rollouts, replicaSets, services, virtualServices, destinationRules, analysisRuns, analysisTemplates, clusterAnalysisTemplates];
   const ownWrites = makeOwnWrites();
@@ -145,9 +145,12 @@ export function makeRolloutController(options: RolloutControllerOptions): Rollou
   const reconcile = async (key: string): Promise<ReconcileResult> => {
     const rollout = ownWrites.latest(rollouts.get(key));
     if (rollout === undefined || rollout.metadata.deletionTimestamp !== undefined) return;
-    // A restart reads the pods: never from a cache not yet listed (no pods would read as "none
-    // left to restart"). The first such Rollout starts the pod informer and waits for its list.
-    if (rollout.spec.restartAt !== undefined && !pods.hasSynced()) await pods.start();
+    // A restart reads the pods. The first Rollout that asks for one starts the pod informer and
+    // is reconciled again once it has listed them; meanwhile its pods read as unknown (the restart
+    // waits), never as none, and the rest of the Rollout goes on.
+    if (rollout.spec.restartAt !== undefined && !pods.hasSynced()) {
+      pods.start().then(() => queue.add(key), () => undefined);
+    }
     return reconcileRollout({ ...options, clock }, cache, rollout, ownWrites);
   };
   return {

@@ -11,6 +11,7 @@ export interface ReplicaSetView {
   readonly scaleDownDeadline?: string;
   readonly gitRevision?: string;
   /** Its pods (name and creation time, ms), for restartAt. */
+  /** Only while a restart is asked for, and only once the pods are known (undefined: not known yet). */
   readonly pods?: readonly { readonly name: string; readonly createdAt: number; readonly ready: boolean }[];
 }
 

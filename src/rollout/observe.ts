@@ -18,7 +18,8 @@ export interface ObjectCache extends AnalysisCache {
   virtualService(namespace: string, name: string): (VirtualServiceLike & KubeObject) | undefined;
   destinationRule(namespace: string, name: string): DestinationRuleLike | undefined;
   /** Pods of the namespace carrying this pod-template-hash (only read when spec.restartAt is set). */
-  podsWithHash(namespace: string, hash: string): readonly KubeObject[];
+  /** undefined while the pods are not known yet (their informer has not listed them). */
+  podsWithHash(namespace: string, hash: string): readonly KubeObject[] | undefined;
 }
 
 /** How VirtualService destinations are told apart: by Service host, or by DestinationRule subset. */
@@ -128,7 +129,7 @@ function replicaSetView(rs: ReplicaSetObject, podCache: ObjectCache | undefined)
     replicas: rs.spec?.replicas ?? 0,
     ...readiness(rs),
     ...optionalAnnotations(annotations),
-    ...(podCache === undefined ? {} : { pods: podsOf(podCache, rs.metadata.namespace ?? 'default', hash) }),
+    ...podsField(podCache, rs.metadata.namespace ?? 'default', hash),
   };
 }
 
@@ -138,11 +139,15 @@ function optionalAnnotations(annotations: Readonly<Record<string, string>>): Pic
   return { ...(deadline === undefined ? {} : { scaleDownDeadline: deadline }), ...(git === undefined ? {} : { gitRevision: git }) };
 }
 
-function podsOf(cache: ObjectCache, namespace: string, hash: string): ReplicaSetView['pods'] {
-  return cache
-    .podsWithHash(namespace, hash)
-    .filter((p) => p.metadata.deletionTimestamp === undefined)
-    .map((p) => ({ name: p.metadata.name, createdAt: Date.parse(p.metadata.creationTimestamp ?? ''), ready: isReady(p) }));
+/** The pods of a ReplicaSet when a restart needs them and they are known; no field otherwise. */
+function podsField(cache: ObjectCache | undefined, namespace: string, hash: string): Pick<ReplicaSetView, 'pods'> {
+  const pods = cache?.podsWithHash(namespace, hash);
+  if (pods === undefined) return {};
+  return {
+    pods: pods
+      .filter((p) => p.metadata.deletionTimestamp === undefined)
+      .map((p) => ({ name: p.metadata.name, createdAt: Date.parse(p.metadata.creationTimestamp ?? ''), ready: isReady(p) })),
+  };
 }
 
 function isReady(pod: KubeObject & { status?: { conditions?: { type: string; status: string }[] } }): boolean {

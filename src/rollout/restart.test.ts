@@ -28,6 +28,13 @@ test('restartAt: the oldest stable pod first, one at a time, only with all pods 
   assert.deepEqual(restartStable(ctx(T + 1, { pods: pods(T - 30) }, new Date(T).toISOString())).effects, [], 'carried out already');
 });
 
+test('pods not known yet (their informer is still listing): no deletion, and restartedAt is not set', () => {
+  const unknown = restartStable(ctx(T + 1, {}));
+  assert.deepEqual(unknown.effects, []);
+  assert.equal(unknown.status.restartedAt, undefined);
+  assert.equal(restartStable(ctx(T + 1, { pods: [] })).status.restartedAt, new Date(T).toISOString(), 'known and none: done');
+});
+
 test('a restartAt in the future waits for its time', () => {
   assert.deepEqual(restartStable(ctx(T - 1000, { pods: pods(T - 5000) })).effects, []);
   assert.equal(pendingRestart(ctx(T - 1000, {})), T);

@@ -29,12 +29,14 @@ export function pendingRestart(ctx: MachineContext): number | undefined {
 export function restartStable(ctx: MachineContext): Outcome {
   const at = restartRequested(ctx);
   const stable = replicaSetOf(ctx.observations, ctx.status.stableRS);
-  if (at === undefined || at > ctx.now || stable === undefined) return { status: ctx.status, effects: [] };
-  const old = (stable.pods ?? []).filter((p) => p.createdAt < at).sort((a, b) => a.createdAt - b.createdAt);
+  // Pods not known yet (their informer is still listing them): nothing is decided, and above all
+  // not "no pod left to restart".
+  if (at === undefined || at > ctx.now || stable?.pods === undefined) return { status: ctx.status, effects: [] };
+  const old = stable.pods.filter((p) => p.createdAt < at).sort((a, b) => a.createdAt - b.createdAt);
   if (old.length === 0) return { status: { ...ctx.status, restartedAt: iso(at) }, effects: [] };
   // One at a time: only when the stable has exactly its pods, all Ready (read from the pods
   // themselves: the ReplicaSet's counts may lag a deletion).
-  const live = stable.pods ?? [];
+  const live = stable.pods;
   if (live.length !== stable.replicas || !live.every((p) => p.ready)) return { status: ctx.status, effects: [] };
   const first = old[0];
   if (first === undefined) return { status: ctx.status, effects: [] };
