@@ -7,12 +7,9 @@
 // (every request, including those the proxy failed itself); reporter="destination" is the
 // destination's sidecar's (only requests that reached a pod).
 
-/** Envoy's default histogram buckets in ms (as test/harness/istio-exporter.ts); +Inf is implied. */
-export const ISTIO_DURATION_BUCKETS_MS: readonly number[] = [
-  0.5, 1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 300000, 600000, 1800000, 3600000,
-];
+import { ISTIO_DURATION_BUCKETS_MS, istioLabels, type Reporter } from '../test/harness/istio-exporter.ts';
 
-export type Reporter = 'source' | 'destination';
+export type { Reporter };
 
 export interface MeshDestination {
   /** destination_service_name ("unknown" when no route chose a Service). */
@@ -52,7 +49,7 @@ export class IstioMetrics {
 
   record(r: RequestRecord): void {
     for (const reporter of r.reporters) {
-      const labels = labelsOf(r, reporter);
+      const labels = istioLabels(r.destination, r.source, reporter, r);
       let series = this.#series.get(labels);
       if (series === undefined) {
         series = { labels, requests: 0, buckets: ISTIO_DURATION_BUCKETS_MS.map(() => 0), sumMs: 0 };
@@ -85,41 +82,4 @@ export class IstioMetrics {
     }
     return `${lines.join('\n')}\n`;
   }
-}
-
-/** Istio's standard labels (istio.io/latest/docs/reference/config/metrics), in the order Envoy emits them. */
-function labelsOf(r: RequestRecord, reporter: Reporter): string {
-  const { source, destination: d } = r;
-  const pairs: [string, string][] = [
-    ['reporter', reporter],
-    ['source_workload', source.workload],
-    ['source_workload_namespace', source.namespace],
-    ['source_principal', `spiffe://cluster.local/ns/${source.namespace}/sa/${source.workload}`],
-    ['source_app', source.workload],
-    ['source_version', 'unknown'],
-    ['source_canonical_service', source.workload],
-    ['source_canonical_revision', 'latest'],
-    ['source_cluster', 'Kubernetes'],
-    ['destination_workload', d.workload],
-    ['destination_workload_namespace', d.namespace],
-    ['destination_principal', d.workload === 'unknown' ? 'unknown' : `spiffe://cluster.local/ns/${d.namespace}/sa/default`],
-    ['destination_app', d.workload],
-    ['destination_version', d.revision === 'latest' ? 'unknown' : d.revision],
-    ['destination_service', d.service === 'unknown' ? 'unknown' : `${d.service}.${d.namespace}.svc.cluster.local`],
-    ['destination_service_name', d.service],
-    ['destination_service_namespace', d.namespace],
-    ['destination_canonical_service', d.workload],
-    ['destination_canonical_revision', d.revision],
-    ['destination_cluster', 'Kubernetes'],
-    ['request_protocol', 'http'],
-    ['response_code', String(r.code)],
-    ['response_flags', r.flags],
-    // The source proxy cannot know the server's policy (Istio reports "unknown" there).
-    ['connection_security_policy', reporter === 'destination' ? 'mutual_tls' : 'unknown'],
-  ];
-  return pairs.map(([k, v]) => `${k}="${escapeLabel(v)}"`).join(',');
-}
-
-function escapeLabel(value: string): string {
-  return value.replaceAll('\\', '\\\\').replaceAll('"', '\\"').replaceAll('\n', '\\n');
 }

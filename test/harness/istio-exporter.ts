@@ -82,7 +82,7 @@ export interface IstioExporterOptions {
   readonly now?: () => number;
 }
 
-type Reporter = 'source' | 'destination';
+export type Reporter = 'source' | 'destination';
 
 interface Outcome {
   readonly code: number;
@@ -237,7 +237,7 @@ function advance(state: DestinationState, at: number): void {
   if (plan.rps === 0) return;
   for (const outcome of plan.outcomes) {
     for (const reporter of outcome.reporters) {
-      const labels = labelsOf(state.destination, plan.source, reporter, outcome);
+      const labels = istioLabels(state.destination, plan.source, reporter, outcome);
       let series = state.series.get(labels);
       if (series === undefined) {
         series = { labels, requests: 0, buckets: ISTIO_DURATION_BUCKETS_MS.map(() => 0), sumMs: 0 };
@@ -253,8 +253,19 @@ function advance(state: DestinationState, at: number): void {
   }
 }
 
-/** Istio's standard labels (istio.io/latest/docs/reference/config/metrics), in the order Envoy emits them. */
-function labelsOf(d: Required<IstioDestination>, source: Plan['source'], reporter: Reporter, outcome: Outcome): string {
+/** What an Istio proxy knows of a request's destination; "unknown" where no route or pod was found. */
+export interface IstioLabelDestination {
+  readonly service: string;
+  readonly namespace: string;
+  readonly workload: string;
+  readonly revision: string;
+}
+
+/**
+ * Istio's standard labels (istio.io/latest/docs/reference/config/metrics), in the order Envoy
+ * emits them, as the text inside a series' braces. Shared with the demo's mesh (demo/mesh-metrics.ts).
+ */
+export function istioLabels(d: IstioLabelDestination, source: { readonly workload: string; readonly namespace: string }, reporter: Reporter, response: { readonly code: number; readonly flags: string }): string {
   const pairs: [string, string][] = [
     ['reporter', reporter],
     ['source_workload', source.workload],
@@ -267,18 +278,18 @@ function labelsOf(d: Required<IstioDestination>, source: Plan['source'], reporte
     ['source_cluster', 'Kubernetes'],
     ['destination_workload', d.workload],
     ['destination_workload_namespace', d.namespace],
-    ['destination_principal', `spiffe://cluster.local/ns/${d.namespace}/sa/default`],
+    ['destination_principal', d.workload === 'unknown' ? 'unknown' : `spiffe://cluster.local/ns/${d.namespace}/sa/default`],
     ['destination_app', d.workload],
     ['destination_version', d.revision === 'latest' ? 'unknown' : d.revision],
-    ['destination_service', `${d.service}.${d.namespace}.svc.cluster.local`],
+    ['destination_service', d.service === 'unknown' ? 'unknown' : `${d.service}.${d.namespace}.svc.cluster.local`],
     ['destination_service_name', d.service],
     ['destination_service_namespace', d.namespace],
     ['destination_canonical_service', d.workload],
     ['destination_canonical_revision', d.revision],
     ['destination_cluster', 'Kubernetes'],
     ['request_protocol', 'http'],
-    ['response_code', String(outcome.code)],
-    ['response_flags', outcome.flags],
+    ['response_code', String(response.code)],
+    ['response_flags', response.flags],
     // The source proxy cannot know the server's policy (Istio reports "unknown" there).
     ['connection_security_policy', reporter === 'destination' ? 'mutual_tls' : 'unknown'],
   ];
