@@ -244,10 +244,10 @@ async function serveMetrics(res: ServerResponse): Promise<void> {
   }
 }
 
-/** Events' own 10 qps, plus the controller's spare tokens above half its burst. */
 /** Event writes waiting at most (client-go: 1,000): a wave of 1,000 rollouts records about 4,000. */
 const EVENT_BACKLOG = 5000;
 
+/** Events' own 10 qps, plus the controller's spare tokens above half its burst once its queues are quiet. */
 function eventLimiter(clients: KubeClients, busy: () => boolean): RateLimiter {
   const shared = clients.limiter ?? makeTokenBucket(DEFAULT_RATE_LIMIT);
   return makeSpareCapacityLimiter({ own: makeTokenBucket({ qps: 10, burst: 50 }), shared, reserve: Math.ceil(shared.burst / 2), busy });

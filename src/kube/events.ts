@@ -81,7 +81,7 @@ class Recorder implements EventRecorder {
   readonly #seen = new Map<string, Seen>();
   /** Writes per aggregation key are chained, so a burst of identical events is one create and patches. */
   readonly #pending = new Map<string, Promise<void>>();
-  /** Writes started and not finished, and those waiting for one of them to finish. */
+  /** Writes in flight (at most `concurrency`), and the writes waiting for one of them to finish. */
   #writing = 0;
   readonly #slots: (() => void)[] = [];
   /** Writes recorded and not yet done. */

@@ -1,6 +1,6 @@
 // prom-client without its index. `import 'prom-client'` loads its Pushgateway (http, https, zlib)
-// and, through the default process-CPU metric, @opentelemetry/api: ~17 MiB of RSS in a process
-// that uses neither (docs/adr/008). This module loads the classes from their own files and runs
+// and, through the default process-CPU metric, @opentelemetry/api: ~17 MiB of RSS in a bare Node
+// process, which uses neither (docs/adr/008). This module loads the classes from their own files and runs
 // the default metrics one by one, with process_cpu_* written here the same way (names, help and
 // values as prom-client's, without the exemplar path that needs OpenTelemetry).
 import { createRequire } from 'node:module';
